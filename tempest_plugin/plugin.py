@@ -12,21 +12,28 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
+"""Entry point that tempest loads through ``tempest.test_plugins``."""
+
 import os
 
+from tempest import config
 from tempest.test_discover import plugins
+
+from tempest_plugin import config as vs_config
 
 
 class VirtiofsScaphandreTempestPlugin(plugins.TempestPlugin):
 
     def load_tests(self):
-        base_path = os.path.split(os.path.dirname(
-            os.path.abspath(__file__)))[0]
-        test_dir = 'tempest_plugin/tests'
-        return os.path.join(base_path, test_dir), base_path
+        # Test ids are tempest_plugin.tests.*: the top level is the
+        # directory holding the tempest_plugin package.
+        package_dir = os.path.dirname(os.path.abspath(__file__))
+        top_level_dir = os.path.dirname(package_dir)
+        return os.path.join(package_dir, 'tests'), top_level_dir
 
     def register_opts(self, conf):
-        pass
+        for group, opts in vs_config.list_opts():
+            config.register_opt_group(conf, group, opts)
 
     def get_opt_lists(self):
-        return []
+        return [(group.name, opts) for group, opts in vs_config.list_opts()]

@@ -1,0 +1,311 @@
+# Copyright 2026 virtiofs-scaphandre developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The test classes' skip checks and the base class helpers.
+
+Skip checks run through tempest's own skip_checks on tempest's fake
+configuration; helpers run against mocked service clients.
+"""
+
+import types
+from unittest import mock
+
+import ddt
+import fixtures
+from oslo_config import cfg
+from tempest import config
+from tempest.lib import exceptions as lib_exc
+from tempest.lib.services.compute import base_compute_client
+from tempest.lib.services.placement import base_placement_client
+from tempest.tests import base
+from tempest.tests import fake_config
+
+from tempest_plugin import config as vs_config
+from tempest_plugin.tests.api import test_domain_xml
+from tempest_plugin.tests.api import test_extra_specs
+from tempest_plugin.tests.api import test_live_migration
+from tempest_plugin.tests.api import test_scheduling
+from tempest_plugin.tests import base as vs_base
+from tempest_plugin.tests.scenario import test_readonly_share
+
+ALL_CLASSES = (test_scheduling.PowerMetricsSchedulingTest,
+               test_domain_xml.DomainXMLTest,
+               test_readonly_share.ReadOnlyShareTest,
+               test_live_migration.LiveMigrationRefusedTest,
+               test_extra_specs.PowerMetricsExtraSpecTest)
+GROUP = vs_config.GROUP_NAME
+
+
+@ddt.ddt
+class TestSkipChecks(base.TestCase):
+
+    def setUp(self):
+        super(TestSkipChecks, self).setUp()
+        self.conf = self.useFixture(fake_config.ConfigFixture()).conf
+        self.patchobject(config, 'TempestConfigPrivate',
+                         fake_config.FakePrivate)
+        for group, opts in vs_config.list_opts():
+            config.register_opt_group(cfg.CONF, group, opts)
+        self.conf.set_override('max_microversion', 'latest', 'compute')
+        self.key = self.useFixture(fixtures.TempDir()).join('key')
+        open(self.key, 'w').close()
+
+    def _enable(self, **overrides):
+        values = dict(enabled=True, power_metrics_flavor_ref='pm',
+                      control_flavor_ref='ctl',
+                      compute_ssh_private_key_path=self.key,
+                      compute_nodes=2)
+        values.update(overrides)
+        for name, value in values.items():
+            self.conf.set_override(name, value, GROUP)
+
+    def _skip_reason(self, cls):
+        try:
+            cls.skip_checks()
+        except cls.skipException as e:
+            return str(e)
+        return None
+
+    @ddt.data(*ALL_CLASSES)
+    def test_disabled_feature_skips_every_class(self, cls):
+        self.assertIn('[virtiofs_scaphandre] enabled is False',
+                      self._skip_reason(cls))
+
+    @ddt.data(*ALL_CLASSES)
+    def test_fully_configured_classes_run(self, cls):
+        self._enable()
+        self.assertIsNone(self._skip_reason(cls))
+
+    @ddt.data(
+        (test_scheduling.PowerMetricsSchedulingTest,
+         {'power_metrics_flavor_ref': ''}, 'power_metrics_flavor_ref'),
+        (test_domain_xml.DomainXMLTest,
+         {'compute_ssh_private_key_path': ''},
+         'compute_ssh_private_key_path is not set'),
+        (test_domain_xml.DomainXMLTest, {'control_flavor_ref': ''},
+         'control_flavor_ref is not set'),
+        (test_readonly_share.ReadOnlyShareTest,
+         {'compute_ssh_private_key_path': ''},
+         'compute_ssh_private_key_path is not set'),
+        (test_live_migration.LiveMigrationRefusedTest,
+         {'compute_nodes': 1}, 'live migration needs 2 computes'),
+    )
+    @ddt.unpack
+    def test_class_skips_naming_the_missing_setting(self, cls, overrides,
+                                                    reason):
+        self._enable(**overrides)
+        self.assertIn(reason, self._skip_reason(cls))
+
+    def test_guest_test_needs_validation(self):
+        self._enable()
+        self.conf.set_override('run_validation', False, 'validation')
+        self.assertIn('run_validation is False', self._skip_reason(
+            test_readonly_share.ReadOnlyShareTest))
+        self.assertIsNone(self._skip_reason(test_domain_xml.DomainXMLTest))
+
+    def test_live_migration_disabled_in_tempest(self):
+        self._enable()
+        self.conf.set_override('live_migration', False,
+                               'compute-feature-enabled')
+        self.assertIn('live_migration is False', self._skip_reason(
+            test_live_migration.LiveMigrationRefusedTest))
+
+    def test_extra_spec_validation_needs_microversion_2_86(self):
+        self._enable()
+        self.conf.set_override('max_microversion', '2.85', 'compute')
+        self.assertIn('2.86', self._skip_reason(
+            test_extra_specs.PowerMetricsExtraSpecTest))
+        self.assertIsNone(self._skip_reason(
+            test_scheduling.PowerMetricsSchedulingTest))
+
+    def test_missing_key_file_is_an_error_not_a_skip(self):
+        self._enable(compute_ssh_private_key_path='/nonexistent/key')
+        e = self.assertRaises(lib_exc.InvalidConfiguration,
+                              test_domain_xml.DomainXMLTest.skip_checks)
+        self.assertIn('/nonexistent/key', str(e))
+
+
+def hypervisor(host, uuid, state='up', status='enabled'):
+    return {'id': uuid, 'hypervisor_hostname': host + '.example.org',
+            'state': state, 'status': status,
+            'service': {'host': host, 'id': 'svc-' + uuid}}
+
+
+@ddt.ddt
+class TestHelpers(base.TestCase):
+
+    def setUp(self):
+        super(TestHelpers, self).setUp()
+        self.test = test_domain_xml.DomainXMLTest(
+            'test_power_metrics_server_has_read_only_share')
+        self.test.vs_conf = types.SimpleNamespace(
+            host_dir='/var/lib/libvirt/scaphandre',
+            power_metrics_flavor_ref='pm', control_flavor_ref='ctl')
+        self.test.admin_hypervisor_client = mock.Mock()
+        self.test.rp_client = mock.Mock()
+        self.test.placement_client = mock.Mock()
+        self.test.admin_flavors_client = mock.Mock()
+        self.test.addCleanup = mock.Mock()
+        self.traits = {}
+        self.test.rp_client.list_resource_provider_traits.side_effect = (
+            lambda rp: {'traits': sorted(self.traits[rp]),
+                        'resource_provider_generation': 7})
+
+    def test_hosts_by_trait(self):
+        self.test.admin_hypervisor_client.list_hypervisors.return_value = {
+            'hypervisors': [hypervisor('cmp2', 'u2'),
+                            hypervisor('cmp1', 'u1'),
+                            hypervisor('cmp3', 'u3'),
+                            hypervisor('down', 'u4', state='down'),
+                            hypervisor('off', 'u5', status='disabled')]}
+        self.traits = {'u1': {vs_base.TRAIT, 'HW_CPU_X86_AVX'},
+                       'u2': {'COMPUTE_STORAGE_VIRTIO_FS'},
+                       'u3': {vs_base.TRAIT}}
+        self.assertEqual((['cmp1', 'cmp3'], ['cmp2']),
+                         self.test.hosts_by_trait())
+        self.assertEqual({'cmp1': 'u1', 'cmp2': 'u2', 'cmp3': 'u3'},
+                         self.test.compute_providers())
+
+    def test_allocation_roots(self):
+        self.test.placement_client.list_allocations.return_value = {
+            'allocations': {'child': {'resources': {'VGPU': 1}},
+                            'root': {'resources': {'VCPU': 1}}}}
+        self.test.rp_client.show_resource_provider.side_effect = (
+            lambda rp: {'uuid': rp, 'root_provider_uuid': 'root'})
+        self.assertEqual({'root'}, self.test.allocation_roots('srv'))
+
+    def test_trait_removed_then_restored(self):
+        self.traits = {'u1': {vs_base.TRAIT, 'OTHER'}}
+        self.test.remove_trait_for_this_test('u1')
+        self.test.rp_client.update_resource_provider_traits\
+            .assert_called_once_with('u1', traits=['OTHER'],
+                                     resource_provider_generation=7)
+        restore, rp = self.test.addCleanup.call_args[0]
+        self.assertEqual('u1', rp)
+
+        self.traits = {'u1': {'OTHER'}}
+        update = self.test.rp_client.update_resource_provider_traits
+        update.reset_mock()
+        update.side_effect = [lib_exc.Conflict(), None]
+        restore(rp)
+        self.assertEqual(
+            [mock.call('u1', traits=sorted(['OTHER', vs_base.TRAIT]),
+                       resource_provider_generation=7)] * 2,
+            update.call_args_list)
+
+    def test_restore_skips_when_compute_put_it_back(self):
+        self.traits = {'u1': {vs_base.TRAIT}}
+        self.test._restore_trait('u1')
+        self.test.rp_client.update_resource_provider_traits\
+            .assert_not_called()
+
+    def test_restore_gives_up_with_a_clear_error(self):
+        self.traits = {'u1': set()}
+        self.test.rp_client.update_resource_provider_traits.side_effect = (
+            lib_exc.Conflict())
+        e = self.assertRaises(lib_exc.TempestException,
+                              self.test._restore_trait, 'u1')
+        self.assertIn('could not put %s back' % vs_base.TRAIT, str(e))
+
+    def _flavor_specs(self, specs):
+        self.test.admin_flavors_client.show_flavor.return_value = {
+            'flavor': {'id': 'f', 'ram': 512, 'vcpus': 1, 'disk': 1}}
+        self.test.admin_flavors_client.list_flavor_extra_specs\
+            .return_value = {'extra_specs': specs}
+
+    @ddt.data({}, {'hw:power_metrics': 'false'},
+              {'hw:power_metrics': 'foo'})
+    def test_power_metrics_flavor_must_ask_power_metrics(self, specs):
+        self._flavor_specs(specs)
+        e = self.assertRaises(lib_exc.InvalidConfiguration,
+                              self.test.power_metrics_flavor)
+        self.assertIn('power_metrics_flavor_ref pm', str(e))
+
+    def test_control_flavor_must_not_ask_power_metrics(self):
+        self._flavor_specs({'hw:power_metrics': 'True'})
+        e = self.assertRaises(lib_exc.InvalidConfiguration,
+                              self.test.control_flavor)
+        self.assertIn('control_flavor_ref ctl', str(e))
+
+    def test_twin_flavor_drops_only_power_metrics(self):
+        self._flavor_specs({'hw:power_metrics': 'true',
+                            'hw:mem_page_size': 'large'})
+        self.test.create_flavor = mock.Mock(return_value={'id': 'twin'})
+        twin, specs = self.test.power_metrics_twin_flavor()
+        self.assertEqual({'hw:mem_page_size': 'large'}, specs)
+        self.test.create_flavor.assert_called_once_with(ram=512, vcpus=1,
+                                                        disk=1)
+        self.test.admin_flavors_client.set_flavor_extra_spec\
+            .assert_called_once_with('twin', **{'hw:mem_page_size': 'large'})
+
+    @ddt.data(
+        ('ro,relatime', '1:2', '1:2', []),
+        ('rw,relatime', '1:2', '1:2', ['not read-only']),
+        (None, '1:2', '1:2', ['is not a mount point']),
+        ('ro', '1:3', '1:2', ['is not a view of']),
+        (None, '1:3', '1:2', ['is not a mount point', 'is not a view of']),
+    )
+    @ddt.unpack
+    def test_readonly_view_problems(self, options, view_id, writable_id,
+                                    expected):
+        client = mock.Mock()
+        client.mount_options.return_value = options
+        client.file_identity.side_effect = (
+            lambda path: view_id if path.endswith('/tag') else writable_id)
+        self.test.compute_client = mock.Mock(return_value=client)
+        problems = self.test.readonly_view_problems('cmp1', 'instance-1',
+                                                    '/view/instance-1/tag')
+        self.assertEqual(len(expected), len(problems), problems)
+        for text, problem in zip(expected, problems):
+            self.assertIn(text, problem)
+        client.file_identity.assert_any_call(
+            '/var/lib/libvirt/scaphandre/instance-1')
+
+
+class TestMicroversions(base.TestCase):
+
+    def setUp(self):
+        super(TestMicroversions, self).setUp()
+        self.conf = self.useFixture(fake_config.ConfigFixture()).conf
+        self.patchobject(config, 'TempestConfigPrivate',
+                         fake_config.FakePrivate)
+        for group, opts in vs_config.list_opts():
+            config.register_opt_group(cfg.CONF, group, opts)
+
+    def _resource_setup(self, cls):
+        self.addCleanup(setattr, cls, '_class_cleanups', [])
+        cls._class_cleanups = []
+        cls.resource_setup()
+        versions = (base_compute_client.COMPUTE_MICROVERSION,
+                    base_placement_client.PLACEMENT_MICROVERSION)
+        cls.resource_cleanup()
+        self.assertEqual((None, None),
+                         (base_compute_client.COMPUTE_MICROVERSION,
+                          base_placement_client.PLACEMENT_MICROVERSION))
+        return versions
+
+    def test_placement_microversion_without_placement_config(self):
+        # devstack leaves [placement] max_microversion unset.
+        self.assertEqual(('2.74', '1.14'), self._resource_setup(
+            test_domain_xml.DomainXMLTest))
+
+    def test_configured_minimums_win(self):
+        self.conf.set_override('min_microversion', '1.20', 'placement')
+        self.conf.set_override('min_microversion', '2.90', 'compute')
+        self.assertEqual(('2.90', '1.20'), self._resource_setup(
+            test_scheduling.PowerMetricsSchedulingTest))
+
+    def test_extra_spec_tests_use_2_86(self):
+        self.assertEqual(('2.86', '1.14'), self._resource_setup(
+            test_extra_specs.PowerMetricsExtraSpecTest))

@@ -1,0 +1,120 @@
+# Copyright 2026 virtiofs-scaphandre developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The compute-side commands, run for real on this host.
+
+ComputeSSHClient builds shell commands for a compute; here they run
+through a local shell instead of SSH (as root, so without sudo), on a
+real read-only bind mount like the view nova makes.
+"""
+
+import os
+import subprocess
+import types
+
+import fixtures
+from tempest.lib.common import ssh
+from tempest.lib import exceptions as lib_exc
+from tempest.tests import base
+
+from tempest_plugin.common import compute_ssh
+from tempest_plugin.common import domain_xml
+
+
+class LocalShell(object):
+    """Stands in for tempest.lib's ssh.Client: same contract, no SSH."""
+
+    def __init__(self, host, username, key_filename=None):
+        self.host = host
+
+    def exec_command(self, cmd):
+        proc = subprocess.run(['/bin/sh', '-c', cmd], capture_output=True,
+                              text=True, timeout=60)
+        if proc.returncode:
+            raise lib_exc.SSHExecCommandFailed(
+                command=cmd, exit_status=proc.returncode,
+                stderr=proc.stderr, stdout=proc.stdout)
+        return proc.stdout
+
+
+class TestComputeCommands(base.TestCase):
+
+    def setUp(self):
+        super(TestComputeCommands, self).setUp()
+        if os.geteuid() != 0:
+            self.skipTest('needs root to make a bind mount')
+        self.useFixture(fixtures.MonkeyPatch(
+            'tempest.lib.common.ssh.Client', LocalShell))
+        tmp = self.useFixture(fixtures.TempDir()).path
+        self.host_dir = os.path.join(tmp, 'scaphandre')
+        self.writable = domain_xml.writable_dir(self.host_dir, 'instance-1')
+        self.view = domain_xml.readonly_view(os.path.join(tmp, 'view'),
+                                             'instance-1', 'scaphandre')
+        os.makedirs(self.writable)
+        os.makedirs(self.view)
+        group = types.SimpleNamespace(
+            compute_addresses={}, compute_ssh_user='root',
+            compute_ssh_private_key_path='')
+        self.client = compute_ssh.ComputeSSHClient('localhost', group)
+        self.assertIs(LocalShell, ssh.Client)
+
+    def _bind_read_only(self):
+        try:
+            subprocess.run(['mount', '--bind', self.writable, self.view],
+                           check=True, capture_output=True)
+        except (OSError, subprocess.CalledProcessError) as e:
+            self.skipTest('cannot bind mount here: %s' % e)
+        self.addCleanup(subprocess.run, ['umount', self.view])
+        subprocess.run(['mount', '-o', 'remount,bind,ro', self.view],
+                       check=True)
+
+    def test_read_only_view(self):
+        self._bind_read_only()
+        options = self.client.mount_options(self.view)
+        self.assertTrue(compute_ssh.is_read_only(options), options)
+        self.assertEqual(self.client.file_identity(self.writable),
+                         self.client.file_identity(self.view))
+        self.assertRaises(lib_exc.SSHExecCommandFailed,
+                          self.client.write_file, self.view + '/x', 'y')
+
+    def test_plain_directory_is_not_a_mount_point(self):
+        self.assertIsNone(self.client.mount_options(self.view))
+        self.assertNotEqual(self.client.file_identity(self.writable),
+                            self.client.file_identity(self.view))
+
+    def test_writable_bind_mount_is_not_read_only(self):
+        try:
+            subprocess.run(['mount', '--bind', self.writable, self.view],
+                           check=True, capture_output=True)
+        except (OSError, subprocess.CalledProcessError) as e:
+            self.skipTest('cannot bind mount here: %s' % e)
+        self.addCleanup(subprocess.run, ['umount', self.view])
+        self.assertFalse(compute_ssh.is_read_only(
+            self.client.mount_options(self.view)))
+
+    def test_sentinel_file_round_trip(self):
+        path = os.path.join(self.writable, "sentinel it's")
+        self.assertFalse(self.client.exists(path))
+        self.client.write_file(path, 'token $HOME `id`')
+        with open(path) as f:
+            self.assertEqual('token $HOME `id`', f.read())
+        self.assertTrue(self.client.exists(path))
+        self.client.remove_file(path)
+        self.assertFalse(self.client.exists(path))
+
+    def test_missing_path_fails_loudly(self):
+        e = self.assertRaises(lib_exc.SSHExecCommandFailed,
+                              self.client.file_identity,
+                              self.host_dir + '/nope')
+        self.assertIn('nope', str(e))
