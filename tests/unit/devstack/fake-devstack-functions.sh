@@ -1,0 +1,226 @@
+#!/bin/bash
+# fake-devstack-functions.sh - a recording test double of the devstack
+# functions the plugin calls. Every call is appended to $FAKE_DEVSTACK_LOG
+# as one line: the function name, then its arguments, tab-separated.
+#
+# Knobs (environment):
+#   ENABLED_SERVICES       comma list, as in devstack
+#   os_PACKAGE             deb or rpm (is_ubuntu / is_fedora)
+#   FAKE_OPENSTACK_DIR     where the fake `openstack` keeps flavors and images
+#   FAKE_APT_MADISON       output of `apt-cache madison` (else nothing)
+#   FAKE_APT_SHOW          if set, `apt-cache show` succeeds
+#   FAKE_DPKG_OWNS         paths `dpkg -L` / `dpkg -S` report as packaged
+
+FAKE_DEVSTACK_LOG=${FAKE_DEVSTACK_LOG:?FAKE_DEVSTACK_LOG must name a file}
+
+function _fake_record {
+    local IFS=$'\t'
+    printf '%s\n' "$*" >> "$FAKE_DEVSTACK_LOG"
+}
+
+# die LINENO MESSAGE...
+function die {
+    shift
+    _fake_record die "$*"
+    echo "ERROR: $*" >&2
+    exit 1
+}
+
+# warn LINENO MESSAGE... - like devstack's, it returns the status of the
+# command before it (so "cmd || warn" still fails under errexit).
+function warn {
+    local exitcode=$?
+    shift
+    _fake_record warn "$*"
+    echo "WARNING: $*" >&2
+    return $exitcode
+}
+
+function echo_summary {
+    _fake_record echo_summary "$*"
+}
+
+function install_package {
+    _fake_record install_package "$@"
+}
+
+function is_ubuntu {
+    [[ ${os_PACKAGE:-} == deb ]]
+}
+
+function is_fedora {
+    [[ ${os_PACKAGE:-} == rpm ]]
+}
+
+function trueorfalse {
+    local default=$1
+    local testval=${!2:-}
+    case "$testval" in
+        1|[yY]es|YES|[tT]rue|TRUE) echo True ;;
+        0|[nN]o|NO|[fF]alse|FALSE) echo False ;;
+        *) echo "$default" ;;
+    esac
+}
+
+function define_plugin {
+    _fake_record define_plugin "$@"
+}
+
+function enable_service {
+    local s
+    for s in "$@"; do
+        if [[ ,$ENABLED_SERVICES, != *,$s,* ]]; then
+            ENABLED_SERVICES=${ENABLED_SERVICES:+$ENABLED_SERVICES,}$s
+        fi
+    done
+}
+
+# Like devstack: "nova" and "glance" stand for any of their n-* / g-* services.
+function is_service_enabled {
+    local s
+    for s in "$@"; do
+        [[ ,${ENABLED_SERVICES:-}, == *,$s,* ]] && return 0
+        [[ $s == nova && ,${ENABLED_SERVICES:-}, == *,n-* ]] && return 0
+        [[ $s == glance && ,${ENABLED_SERVICES:-}, == *,g-* ]] && return 0
+    done
+    return 1
+}
+
+function git_clone {
+    _fake_record git_clone "$@"
+    mkdir -p "$2"
+}
+
+function run_process {
+    _fake_record run_process "$@"
+}
+
+function stop_process {
+    _fake_record stop_process "$@"
+}
+
+function install_tempest_plugins {
+    _fake_record install_tempest_plugins "TEMPEST_PLUGINS=$TEMPEST_PLUGINS"
+}
+
+# Working ini helpers (configparser), so the tests can read what was written.
+function iniset {
+    _fake_record iniset "$@"
+    python3 - "$@" <<'PY'
+import configparser, sys
+path, section, option, value = sys.argv[1:5]
+c = configparser.RawConfigParser()
+c.optionxform = str
+c.read(path)
+if not c.has_section(section):
+    c.add_section(section)
+c.set(section, option, value)
+with open(path, 'w') as f:
+    c.write(f)
+PY
+}
+
+function iniget {
+    python3 - "$@" <<'PY'
+import configparser, sys
+path, section, option = sys.argv[1:4]
+c = configparser.RawConfigParser()
+c.optionxform = str
+c.read(path)
+if c.has_option(section, option):
+    print(c.get(section, option))
+PY
+}
+
+function inidelete {
+    _fake_record inidelete "$@"
+    python3 - "$@" <<'PY'
+import configparser, sys
+path, section, option = sys.argv[1:4]
+c = configparser.RawConfigParser()
+c.optionxform = str
+c.read(path)
+if c.has_section(section):
+    c.remove_option(section, option)
+with open(path, 'w') as f:
+    c.write(f)
+PY
+}
+
+# Privileged commands: recorded, never run.
+function sudo {
+    "$@"
+}
+
+function mount {
+    _fake_record mount "$@"
+}
+
+function apparmor_parser {
+    _fake_record apparmor_parser "$@"
+}
+
+function apt-cache {
+    case $1 in
+        madison) printf '%s\n' "${FAKE_APT_MADISON:-}" ;;
+        show) [[ -n ${FAKE_APT_SHOW:-} ]] ;;
+        *) return 1 ;;
+    esac
+}
+
+function apt-get {
+    _fake_record apt-get "$@"
+    return 1
+}
+
+function dpkg {
+    local path
+    case $1 in
+        -L)
+            for path in ${FAKE_DPKG_OWNS:-}; do
+                echo "$path"
+            done ;;
+        -S)
+            [[ " ${FAKE_DPKG_OWNS:-} " == *" $2 "* ]] ;;
+        *) return 1 ;;
+    esac
+}
+
+# The fake cloud: flavors and images are files named after them.
+function openstack {
+    _fake_record openstack "$@"
+    local dir=${FAKE_OPENSTACK_DIR:?}
+    local args=()
+    # drop the global options
+    while [[ $# -gt 0 ]]; do
+        case $1 in
+            --os-cloud|--os-region-name) shift 2 ;;
+            *) args+=("$1"); shift ;;
+        esac
+    done
+    local kind=${args[0]} verb=${args[1]} name=${args[-1]}
+    mkdir -p "$dir/$kind"
+    case $verb in
+        show)
+            [[ -f $dir/$kind/$name ]] || return 1
+            if [[ " ${args[*]} " == *" -c id "* ]]; then
+                echo "id-$kind-$name"
+            elif [[ " ${args[*]} " == *" -c disk_format "* ]]; then
+                echo qcow2
+            fi ;;
+        create)
+            printf '%s\n' "${args[@]}" > "$dir/$kind/$name" ;;
+        set)
+            [[ -f $dir/$kind/$name ]] || return 1
+            printf '%s\n' "${args[@]}" >> "$dir/$kind/$name" ;;
+        save)
+            [[ -f $dir/$kind/$name ]] || return 1
+            local i
+            for ((i = 0; i < ${#args[@]}; i++)); do
+                if [[ ${args[$i]} == --file ]]; then
+                    echo "image data of $name" > "${args[$((i + 1))]}"
+                fi
+            done ;;
+        *) return 1 ;;
+    esac
+}
