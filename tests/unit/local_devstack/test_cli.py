@@ -1,0 +1,181 @@
+# Copyright 2026 virtiofs-scaphandre developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+import contextlib
+import io
+import os
+from unittest import mock
+
+from local_devstack import cli
+from local_devstack.runner import LocalDevstackError
+from tests.unit.local_devstack import base
+
+TEMPEST_OUT = """\
+{0} tempest_plugin.tests.api.test_x.T.test_a [1.0s] ... ok
+
+======
+Totals
+======
+Ran: 3 tests in 12.0 sec.
+ - Passed: 2
+ - Skipped: 0
+ - Expected Fail: 0
+ - Unexpected Success: 0
+ - Failed: 1
+Sum of execute time for each test: 11.0 sec.
+"""
+
+
+class TestMain(base.TestCase):
+
+    def main(self, argv):
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            rc = cli.main(argv, runner=base.FakeRunner(), environ={})
+        return rc, err.getvalue()
+
+    def test_bad_set_option(self):
+        rc, err = self.main(['--set', 'hugepages', 'status'])
+        self.assertEqual(1, rc)
+        self.assertIn("--set 'hugepages': expected NAME=VALUE", err)
+
+    def test_bad_setting_value(self):
+        rc, err = self.main(['--set', 'subnode=perhaps', 'status'])
+        self.assertEqual(1, rc)
+        self.assertIn('local-devstack status: error: subnode', err)
+
+    def test_unknown_command(self):
+        with contextlib.redirect_stderr(io.StringIO()):
+            self.assertRaises(SystemExit, cli.main, ['frobnicate'],
+                              environ={})
+
+    def test_up_flags_become_settings(self):
+        seen = {}
+
+        def fake_up(app, keep_on_failure=False):
+            seen.update(subnode=app.s.subnode, plugin=app.s.plugin,
+                        keep=keep_on_failure)
+        with mock.patch.object(cli.App, 'up', fake_up):
+            rc, _ = self.main(['--set', 'state_dir=%s' % self.tmp, 'up',
+                               '--no-subnode', '--no-plugin',
+                               '--keep-on-failure'])
+        self.assertEqual(0, rc)
+        self.assertEqual({'subnode': False, 'plugin': False, 'keep': True},
+                         seen)
+
+    def test_test_when_not_up(self):
+        with mock.patch('local_devstack.host.check_root'):
+            rc, err = self.main(['--set', 'state_dir=%s' % self.tmp,
+                                 'test'])
+        self.assertEqual(1, rc)
+        self.assertIn('the cloud is not up', err)
+
+    def test_mirror_needs_git_source(self):
+        rc, err = self.main(['--set', 'state_dir=%s' % self.tmp, 'mirror',
+                             '--only', 'os-test-images'])
+        self.assertEqual(1, rc)
+        self.assertIn('--git os-test-images=', err)
+
+
+class TestUpFailure(base.TestCase):
+
+    def test_failed_stack_shows_step_and_log_and_restores_host(self):
+        s = self.settings(subnode='false')
+        runner = base.FakeRunner({('nsenter',): (
+            1, 'Error: harmless probe\n'
+               '+ lib/keystone:start_keystone:10 die 10 '
+               "'keystone did not start'\nmore\n"
+               '+ stack.sh:exit_trap:543 :   echo Error on exit\n'
+               'Error on exit\n')})
+        app = cli.App(s, runner, checks=False)
+        app.render_all = lambda: {'lds-controller': 'x'}
+        self.write(app.controller.state_path,
+                   '{"nspawn_pid": 1, "leader_pid": 1}')
+        calls = []
+        app.host.apply_all = lambda: calls.append('apply')
+        app.host.undo_all = lambda: calls.append('undo')
+        app.host.hugetlbfs_path = lambda: None
+        app.prepare_node = lambda node, base, conf: None
+        app.controller.boot = lambda hugetlbfs: None
+        app.controller.running = lambda: False
+        with mock.patch('local_devstack.container.make_base_rootfs'), \
+                mock.patch('local_devstack.host.check_root'):
+            e = self.assertRaises(LocalDevstackError, app.up)
+        text = str(e)
+        self.assertIn('stack.sh failed on lds-controller (exit 1)', text)
+        self.assertIn("failing step: + lib/keystone:start_keystone:10 die",
+                      text)
+        self.assertIn(os.path.join(s.logs_dir, 'lds-controller-stack.log'),
+                      text)
+        self.assertEqual(['apply', 'undo'], calls)
+
+
+class TestSummaries(base.TestCase):
+
+    def test_tempest_summary(self):
+        summary = cli.tempest_summary(TEMPEST_OUT)
+        self.assertEqual((2, 1, 0), (summary['passed'], summary['failed'],
+                                     summary['skipped']))
+        self.assertTrue(summary['text'].startswith('======\nTotals'))
+
+    def test_no_summary(self):
+        summary = cli.tempest_summary('No tests were found\n')
+        self.assertEqual(0, summary['passed'])
+        self.assertEqual('', summary['text'])
+
+    def test_failure_excerpt_without_log(self):
+        self.assertIn('no log at', cli.failure_excerpt(self.tmp + '/x'))
+
+
+class TestDownAndDestroy(base.TestCase):
+
+    def app(self):
+        s = self.settings()
+        app = cli.App(s, base.FakeRunner(), checks=False)
+        return s, app
+
+    def test_down_unstacks_subnode_first_then_undoes_host(self):
+        s, app = self.app()
+        order = []
+        for node in app.all_nodes():
+            self.write(node.state_path,
+                       '{"nspawn_pid": 1, "leader_pid": 1}')
+            self.write(node.path('/opt/stack/devstack/.stackenv'), '')
+            node.running = lambda: True
+            node.stop = (lambda n: lambda: order.append('stop ' + n.name))(
+                node)
+        app.host.undo_all = lambda: order.append('undo')
+        with mock.patch('local_devstack.host.check_root'):
+            app.down()
+        unstacks = [c for c in app.runner.commands if './unstack.sh' in c]
+        self.assertEqual(2, len(unstacks))
+        self.assertEqual(['stop lds-subnode', 'stop lds-controller', 'undo'],
+                         order)
+
+    def test_destroy_removes_only_what_it_made(self):
+        s, app = self.app()
+        made = [app.controller.path('/etc/hostname'),
+                os.path.join(s.machines_dir, '.base', 'etc', 'x'),
+                os.path.join(s.mirror_dir, 'openstack', 'nova.git', 'HEAD'),
+                os.path.join(s.logs_dir, 'stack.log')]
+        for path in made:
+            self.write(path, 'x')
+        other = self.write(os.path.join(s.state_dir, 'notes.txt'), 'mine')
+        with mock.patch('local_devstack.host.check_root'), \
+                contextlib.redirect_stdout(io.StringIO()):
+            app.destroy()
+        for path in made:
+            self.assertFalse(os.path.exists(path), path)
+        self.assertTrue(os.path.exists(other))
+        self.assertFalse(os.path.exists(s.machines_dir))

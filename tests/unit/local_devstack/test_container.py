@@ -1,0 +1,163 @@
+# Copyright 2026 virtiofs-scaphandre developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+import itertools
+import json
+import os
+
+from local_devstack import container as ctr
+from local_devstack.runner import LocalDevstackError
+from tests.unit.local_devstack import base
+
+
+class ContainerFixture(base.TestCase):
+
+    def setUp(self):
+        super(ContainerFixture, self).setUp()
+        self.proc = os.path.join(self.tmp, 'proc')
+        os.makedirs(self.proc)
+        self.runner = base.FakeRunner({
+            ('nsenter',): (0, 'running\n')})
+
+    def container(self, index=0, **overrides):
+        return ctr.Container(self.settings(**overrides), self.runner,
+                             'lds-controller', index, proc_root=self.proc)
+
+    def process(self, pid, ppid=1, argv=('sleep',)):
+        self.write(os.path.join(self.proc, str(pid), 'status'),
+                   'Name:\tx\nPPid:\t%d\n' % ppid)
+        self.write(os.path.join(self.proc, str(pid), 'cmdline'),
+                   '\0'.join(argv) + '\0')
+
+    def clock(self, step=1.0):
+        counter = itertools.count()
+        return lambda: next(counter) * step
+
+
+class TestBoot(ContainerFixture):
+
+    def test_boot_finds_init_and_waits_for_systemd(self):
+        c = self.container(git_base='mirror')
+        spawn = self.runner.spawn_detached
+
+        def spawn_and_appear(argv, log_path):
+            self.process(4242, argv=argv)
+            self.process(4243, ppid=4242, argv=('/sbin/init',))
+            return spawn(argv, log_path)
+        self.runner.spawn_detached = spawn_and_appear
+        c.boot(hugetlbfs='/hp', clock=self.clock(), sleep=lambda s: None)
+        argv = self.runner.spawned[0]
+        self.assertEqual('systemd-nspawn', argv[0])
+        for option in ('--boot', '--register=no', '--keep-unit',
+                       '--network-bridge=ldsbr0', '--bind=/hp:/dev/hugepages',
+                       '--bind-ro=%s:/opt/git' % c.settings.mirror_dir):
+            self.assertIn(option, argv)
+        with open(c.state_path) as f:
+            self.assertEqual({'nspawn_pid': 4242, 'leader_pid': 4243},
+                             json.load(f))
+        self.assertTrue(c.running())
+        ksm = [cmd for cmd in self.runner.ran('nsenter')
+               if any('/sys/kernel/mm/ksm' in a for a in cmd)]
+        self.assertEqual(1, len(ksm))
+        self.assertEqual(['nsenter', '-t', '4243', '-a'], ksm[0][:4])
+
+    def test_nspawn_dies_early(self):
+        c = self.container()
+        e = self.assertRaises(LocalDevstackError, c.boot,
+                              clock=self.clock(), sleep=lambda s: None)
+        self.assertIn('did not start', str(e))
+        self.assertIn('lds-controller-console.log', str(e))
+        self.assertFalse(os.path.exists(c.state_path))
+
+    def test_systemd_never_ready(self):
+        c = self.container()
+        self.process(4242, argv=('systemd-nspawn',))
+        self.process(4243, ppid=4242)
+        self.runner.responses[('nsenter',)] = (1, 'starting\n')
+        killed = []
+        c._kill = lambda pid, **kw: killed.append(pid)
+        e = self.assertRaises(LocalDevstackError, c.boot,
+                              clock=self.clock(10), sleep=lambda s: None)
+        self.assertIn('did not finish booting in 120s', str(e))
+        self.assertEqual([4242], killed)
+        self.assertFalse(os.path.exists(c.state_path))
+
+    def test_foreign_container_on_our_rootfs(self):
+        c = self.container()
+        self.process(777, argv=('/usr/bin/systemd-nspawn', '-D', c.rootfs,
+                                '-b'))
+        e = self.assertRaises(LocalDevstackError, c.boot,
+                              clock=self.clock(), sleep=lambda s: None)
+        self.assertIn('stale container: systemd-nspawn pid 777', str(e))
+        self.assertEqual([], self.runner.spawned)
+
+    def test_stale_state_is_forgotten(self):
+        c = self.container()
+        self.write(c.state_path, json.dumps({'nspawn_pid': 5,
+                                             'leader_pid': 6}))
+        self.assertFalse(c.running())
+        self.assertTrue(c.clear_stale())
+        self.assertFalse(os.path.exists(c.state_path))
+
+
+class TestEnter(ContainerFixture):
+
+    def test_enter_as_stack_in_devstack(self):
+        c = self.container()
+        self.write(c.state_path, json.dumps({'nspawn_pid': 1,
+                                             'leader_pid': 99}))
+        argv = c.enter(['./stack.sh'], user='stack',
+                       cwd='/opt/stack/devstack')
+        self.assertEqual(['nsenter', '-t', '99', '-a', '--', 'env', '-i'],
+                         argv[:7])
+        i = argv.index('runuser')
+        self.assertEqual(['runuser', '-u', 'stack', '--', 'env',
+                          'HOME=/opt/stack'], argv[i:i + 6])
+        self.assertEqual(['/opt/stack/devstack', './stack.sh'], argv[-2:])
+
+    def test_enter_when_not_running(self):
+        e = self.assertRaises(LocalDevstackError, self.container().enter,
+                              ['true'])
+        self.assertIn('not running', str(e))
+
+
+class TestNodeFiles(ContainerFixture):
+
+    def test_node_files(self):
+        c = self.container(index=1, subnet='10.9.0.0/24')
+        peer = self.container(index=0, subnet='10.9.0.0/24')
+        link = c.path('etc/systemd/system/multi-user.target.wants/'
+                      'devstack@n-cpu.service')
+        self.write(link, '')
+        c.write_node_files([peer, c])
+        with open(c.path('etc/systemd/network/10-host0.network')) as f:
+            network = f.read()
+        self.assertIn('Address=10.9.0.11/24', network)
+        self.assertIn('Gateway=10.9.0.1', network)
+        with open(c.path('etc/hosts')) as f:
+            self.assertIn('10.9.0.10 lds-controller', f.read())
+        self.assertFalse(os.path.exists(link))
+        with open(c.path('etc/libvirt/qemu.conf')) as f:
+            self.assertIn('cgroup_controllers = [ ]\n', f.read())
+
+    def test_libvirt_conf_of_a_stacked_node_is_kept(self):
+        c = self.container()
+        conf = self.write(c.path('etc/libvirt/qemu.conf'),
+                          '#cgroup_controllers = [ "cpu" ]\nuser = "x"\n')
+        c.configure_libvirt()
+        c.configure_libvirt()
+        with open(conf) as f:
+            text = f.read()
+        self.assertTrue(text.startswith('#cgroup_controllers'))
+        self.assertEqual(1, text.count('\ncgroup_controllers = [ ]'))

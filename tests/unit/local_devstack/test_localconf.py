@@ -1,0 +1,192 @@
+# Copyright 2026 virtiofs-scaphandre developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+import os
+import subprocess
+
+from local_devstack.container import Container
+from local_devstack import localconf
+from local_devstack.runner import LocalDevstackError
+from local_devstack.runner import Runner
+from tests.unit.local_devstack import base
+
+# Prints a local.conf made of its arguments: shows what the tool passes.
+STUB_RENDERER = """#!/bin/sh
+echo '[[local|localrc]]'
+for a in "$@"; do echo "# arg $a"; done
+echo 'enable_plugin virtiofs-scaphandre file:///opt/stack/virtiofs-scaphandre'
+echo 'enable_plugin virtiofs-scaphandre-extra https://example.org/x'
+"""
+
+
+class TestNodeSettings(base.TestCase):
+
+    def nodes(self, s):
+        return (Container(s, None, 'lds-controller', 0),
+                Container(s, None, 'lds-subnode', 1))
+
+    def test_controller(self):
+        s = self.settings()
+        ctl, _ = self.nodes(s)
+        values = dict(localconf.node_settings(s, 'controller', ctl, ctl))
+        self.assertEqual('10.213.0.10', values['HOST_IP'])
+        self.assertEqual('10.213.0.10', values['SERVICE_HOST'])
+        self.assertEqual('netdev', values['OVS_DATAPATH_TYPE'])
+        self.assertEqual('https://opendev.org', values['GIT_BASE'])
+        self.assertNotIn('MYSQL_HOST', values)
+        self.assertNotIn('IMAGE_URLS', values)
+
+    def test_subnode_points_at_controller(self):
+        s = self.settings(subnet='192.168.77.0/24')
+        ctl, sub = self.nodes(s)
+        values = dict(localconf.node_settings(s, 'subnode', sub, ctl))
+        # The renderer wires the subnode from the multinode job.
+        self.assertNotIn('MYSQL_HOST', values)
+        self.assertEqual('192.168.77.10', values['SERVICE_HOST'])
+        values = dict(localconf.node_settings(s, 'subnode', sub, ctl,
+                                              wiring=True))
+        self.assertEqual('192.168.77.11', values['HOST_IP'])
+        for key in ('SERVICE_HOST', 'MYSQL_HOST', 'RABBIT_HOST'):
+            self.assertEqual('192.168.77.10', values[key])
+        self.assertEqual('192.168.77.10:9292', values['GLANCE_HOSTPORT'])
+
+    def test_offline_sources(self):
+        s = self.settings(git_base='mirror', image='/srv/img/guest.qcow2',
+                          upper_constraints='/srv/uc.txt',
+                          extra_localrc='FOO=bar')
+        ctl, _ = self.nodes(s)
+        values = localconf.node_settings(s, 'controller', ctl, ctl)
+        d = dict(values)
+        self.assertEqual('file:///opt/git', d['GIT_BASE'])
+        self.assertEqual('False', d['DOWNLOAD_DEFAULT_IMAGES'])
+        self.assertEqual(
+            'file:///opt/stack/local-devstack/images/guest.qcow2',
+            d['IMAGE_URLS'])
+        self.assertEqual(localconf.UPPER_CONSTRAINTS_DEST,
+                         d['TEMPEST_VENV_UPPER_CONSTRAINTS'])
+        self.assertEqual(('FOO', 'bar'), values[-1])
+
+
+class TestRender(base.TestCase):
+
+    def stub(self):
+        path = self.write(os.path.join(self.tmp, 'render'), STUB_RENDERER)
+        os.chmod(path, 0o755)
+        return path
+
+    def test_renderer_gets_job_role_plugin_and_settings(self):
+        s = self.settings(renderer=self.stub(), job='my-job')
+        text = localconf.render(s, Runner(), 'subnode',
+                                [('HOST_IP', '10.0.0.2'), ('A', 'b c')],
+                                base.TOP_DIR)
+        args = [line[len('# arg '):] for line in text.splitlines()
+                if line.startswith('# arg ')]
+        self.assertEqual(['--job', 'my-job', '--role', 'subnode',
+                          '--plugin-path', localconf.PLUGIN_DEST,
+                          '--set', 'HOST_IP=10.0.0.2', '--set', 'A=b c'],
+                         args)
+        self.assertIn('enable_plugin virtiofs-scaphandre ', text)
+
+    def test_no_plugin_drops_only_our_enable_plugin(self):
+        s = self.settings(renderer=self.stub(), plugin='false')
+        text = localconf.render(s, Runner(), 'controller', [], base.TOP_DIR)
+        self.assertNotIn('enable_plugin virtiofs-scaphandre ', text)
+        self.assertIn('enable_plugin virtiofs-scaphandre-extra', text)
+
+    def test_uec_image_relaxes_image_inspection(self):
+        s = self.settings(renderer=self.stub(), image='/x/g-uec.tar.gz')
+        text = localconf.render(s, Runner(), 'controller', [], base.TOP_DIR)
+        self.assertIn('# arg --conf\n# arg post-config|$NOVA_CONF|'
+                      'workarounds|disable_deep_image_inspection=True', text)
+        conf = self.write(os.path.join(self.tmp, 'local.conf'),
+                          '[[local|localrc]]\nA=1\n')
+        s = self.settings(local_conf=conf, image='/x/g-uec.tar.gz')
+        text = localconf.render(s, Runner(), 'controller', [], base.TOP_DIR)
+        self.assertIn('[[post-config|$NOVA_CONF]]\n[workarounds]\n'
+                      'disable_deep_image_inspection = True\n', text)
+
+    def test_default_job_follows_subnode(self):
+        s = self.settings(renderer=self.stub())
+        text = localconf.render(s, Runner(), 'controller', [], base.TOP_DIR)
+        self.assertIn('# arg virtiofs-scaphandre-multinode', text)
+        s = self.settings(renderer=self.stub(), subnode='false')
+        text = localconf.render(s, Runner(), 'controller', [], base.TOP_DIR)
+        self.assertIn('# arg virtiofs-scaphandre-tempest', text)
+
+    def test_offline_disables_services_without_sources(self):
+        s = self.settings(renderer=self.stub(), git_base='mirror',
+                          disable_services='c-api')
+        text = localconf.render(s, Runner(), 'controller', [], base.TOP_DIR)
+        tail = text.splitlines()[-3:]
+        self.assertEqual(['disable_service c-api', 'disable_service n-novnc',
+                          'disable_service etcd3'], tail)
+
+    def test_missing_renderer(self):
+        s = self.settings(renderer=os.path.join(self.tmp, 'absent'))
+        e = self.assertRaises(LocalDevstackError, localconf.render, s,
+                              Runner(), 'controller', [], base.TOP_DIR)
+        self.assertIn('no local.conf renderer', str(e))
+        self.assertIn('local_conf', str(e))
+
+    def test_failing_renderer(self):
+        path = self.write(os.path.join(self.tmp, 'render'),
+                          '#!/bin/sh\necho "unknown job $2" >&2\nexit 2\n')
+        os.chmod(path, 0o755)
+        s = self.settings(renderer=path, job='nope')
+        e = self.assertRaises(LocalDevstackError, localconf.render, s,
+                              Runner(), 'controller', [], base.TOP_DIR)
+        self.assertIn('unknown job nope', str(e))
+
+    def test_hand_written_files(self):
+        conf = self.write(os.path.join(self.tmp, 'local.conf'),
+                          '[[local|localrc]]\nHOST_IP=1.1.1.1\n\n'
+                          '[[post-config|$NOVA_CONF]]\n[DEFAULT]\nx=1\n')
+        self.write(os.path.join(self.tmp, 'local.subnode.conf'),
+                   '[[local|localrc]]\nENABLED_SERVICES=n-cpu\n')
+        s = self.settings(local_conf=conf)
+        text = localconf.render(s, Runner(), 'controller',
+                                [('HOST_IP', '10.0.0.1')], base.TOP_DIR)
+        lines = text.splitlines()
+        self.assertEqual(lines.index('HOST_IP=1.1.1.1') + 1,
+                         lines.index('HOST_IP=10.0.0.1'))
+        self.assertLess(lines.index('HOST_IP=10.0.0.1'),
+                        lines.index('[[post-config|$NOVA_CONF]]'))
+        text = localconf.render(s, Runner(), 'subnode',
+                                [('HOST_IP', '10.0.0.2')], base.TOP_DIR)
+        self.assertIn('ENABLED_SERVICES=n-cpu\nHOST_IP=10.0.0.2', text)
+
+    def test_hand_written_missing_subnode_file(self):
+        conf = self.write(os.path.join(self.tmp, 'local.conf'),
+                          '[[local|localrc]]\n')
+        s = self.settings(local_conf=conf)
+        e = self.assertRaises(LocalDevstackError, localconf.render, s,
+                              Runner(), 'subnode', [], base.TOP_DIR)
+        self.assertIn('local.subnode.conf', str(e))
+
+    def test_add_localrc_without_section(self):
+        text = localconf.add_localrc('[[post-config|x]]\n[a]\nb=1\n',
+                                     [('K', 'v')])
+        self.assertTrue(text.startswith('[[local|localrc]]\nK=v\n'))
+
+
+class TestRealRenderer(base.TestCase):
+    """The Zuul engineer's renderer, when it is in the tree."""
+
+    def test_renders_a_local_conf_devstack_can_read(self):
+        renderer = localconf.default_renderer(base.TOP_DIR)
+        if not os.access(renderer, os.X_OK):
+            self.skipTest('tools/render-local-conf is not in the tree yet')
+        jobs = subprocess.run([renderer, '--help'], capture_output=True,
+                              text=True)
+        self.assertEqual(0, jobs.returncode, jobs.stderr)

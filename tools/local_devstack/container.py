@@ -1,0 +1,402 @@
+# Copyright 2026 virtiofs-scaphandre developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""systemd-nspawn containers: root filesystems, boot, commands, stop.
+
+The host has no systemd as PID 1 and no machined, so containers are booted
+detached with --register=no --keep-unit and entered with nsenter through
+the PID of their init.
+"""
+
+import glob
+import json
+import os
+import shutil
+import signal
+import time
+
+from local_devstack.runner import LocalDevstackError
+
+STACK_USER = 'stack'
+STACK_HOME = '/opt/stack'
+PROVISIONED_MARK = 'etc/local-devstack-provisioned'
+BASE_PACKAGES = ('systemd', 'systemd-sysv', 'dbus', 'sudo', 'git', 'python3',
+                 'ca-certificates', 'iproute2', 'iputils-ping', 'procps',
+                 'openssh-client', 'openssh-server', 'lsb-release', 'curl',
+                 'psmisc', 'less', 'libpam-systemd', 'locales')
+MIRROR_MOUNT = '/opt/git'
+CA_DIR = '/usr/local/share/ca-certificates'
+CONTAINER_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+
+# Why each in-container file exists is said in the comment it carries.
+OVN_NETDEV_UNIT = """\
+# local-devstack: the kernel OVS datapath cannot be created in a container,
+# so br-int (made by ovn-controller) must use the userspace datapath too.
+[Unit]
+Description=Keep OVN's br-int on the netdev datapath
+[Service]
+ExecStart=/bin/sh -c 'while sleep 2; do \\
+  ovs-vsctl --timeout=2 get open . external-ids:ovn-bridge-datapath-type \\
+  >/dev/null 2>&1 || ovs-vsctl --timeout=2 --no-wait set open . \\
+  external-ids:ovn-bridge-datapath-type=netdev >/dev/null 2>&1; done'
+[Install]
+WantedBy=multi-user.target
+"""
+
+LIBVIRT_QEMU_CONF = """\
+# local-devstack: the container's cgroup controllers are read-only.
+cgroup_controllers = [ ]
+"""
+
+ISCSID_DROPIN = """\
+# local-devstack: iscsid cannot open NETLINK_ISCSI in a container; nova's
+# configure step only needs the unit to start.
+[Service]
+ExecStart=
+ExecStart=/bin/true
+Type=oneshot
+RemainAfterExit=yes
+"""
+
+
+def host_nameserver(resolv_conf='/etc/resolv.conf'):
+    try:
+        with open(resolv_conf) as f:
+            for line in f:
+                fields = line.split()
+                if len(fields) >= 2 and fields[0] == 'nameserver':
+                    return fields[1]
+    except OSError:
+        pass
+    return '1.1.1.1'
+
+
+def nspawn_processes(proc_root='/proc'):
+    """Yield (pid, argv) of every systemd-nspawn process on the host."""
+    for path in glob.glob(os.path.join(proc_root, '[0-9]*', 'cmdline')):
+        try:
+            with open(path, 'rb') as f:
+                argv = f.read().split(b'\0')
+        except OSError:
+            continue
+        if argv and os.path.basename(argv[0]) == b'systemd-nspawn':
+            yield (int(path.split(os.sep)[-2]),
+                   [a.decode(errors='replace') for a in argv if a])
+
+
+class Container(object):
+
+    def __init__(self, settings, runner, name, index, proc_root='/proc'):
+        self.settings = settings
+        self.runner = runner
+        self.name = name
+        self.proc_root = proc_root
+        hosts = list(settings.subnet.hosts())
+        self.gateway = str(hosts[0])
+        self.address = str(hosts[9 + index])
+        self.rootfs = os.path.join(settings.machines_dir, name)
+        self.state_path = os.path.join(settings.state_dir, 'run',
+                                       name + '.json')
+        self.console_log = os.path.join(settings.logs_dir,
+                                        name + '-console.log')
+
+    # -- root filesystem -------------------------------------------------
+    def path(self, inner):
+        return os.path.join(self.rootfs, inner.lstrip('/'))
+
+    def is_provisioned(self):
+        return os.path.exists(self.path(PROVISIONED_MARK))
+
+    def stack_ids(self):
+        pw = self.path('etc/passwd')
+        with open(pw) as f:
+            for line in f:
+                fields = line.split(':')
+                if fields[0] == STACK_USER:
+                    return int(fields[2]), int(fields[3])
+        raise LocalDevstackError('no %s user in %s' % (STACK_USER, pw))
+
+    def provision(self, base_rootfs, peers):
+        """Copy the base root filesystem and make it this node."""
+        if not self.is_provisioned():
+            partial = self.rootfs + '.partial'
+            shutil.rmtree(partial, ignore_errors=True)
+            self.runner.run(['cp', '-a', '--reflink=auto', base_rootfs,
+                             partial])
+            if os.path.exists(self.rootfs):
+                shutil.rmtree(self.rootfs)
+            os.rename(partial, self.rootfs)
+        self.write_node_files(peers)
+
+    def write_node_files(self, peers):
+        w = self.runner.write_file
+        w(self.path('etc/hostname'), self.name + '\n')
+        hosts = ['127.0.0.1 localhost', '::1 localhost ip6-localhost']
+        hosts += ['%s %s' % (p.address, p.name) for p in peers]
+        w(self.path('etc/hosts'), '\n'.join(hosts) + '\n')
+        # Sorts before nspawn's 80-container-host0.network, which would
+        # otherwise ask for DHCP nobody serves.
+        w(self.path('etc/systemd/network/10-host0.network'),
+          '[Match]\nName=host0\n\n[Network]\nAddress=%s/%d\n'
+          'Gateway=%s\nDNS=%s\n' % (self.address,
+                                    self.settings.subnet.prefixlen,
+                                    self.gateway, host_nameserver()))
+        w(self.path('etc/resolv.conf'),
+          'nameserver %s\n' % host_nameserver())
+        # A stacked root filesystem keeps its devstack@ units enabled; they
+        # must not start at boot before stack.sh runs again.
+        for link in glob.glob(self.path(
+                'etc/systemd/system/*.target.wants/devstack@*')):
+            os.remove(link)
+        self.configure_libvirt()
+
+    def configure_libvirt(self):
+        """Keep libvirt from creating cgroups for QEMU.
+
+        nspawn mounts the cgroup v1 controllers read-only, and starting a
+        guest fails ("Failed to create v1 controller cpu for group:
+        Read-only file system"). devstack installs libvirt with
+        --force-confold, so a qemu.conf written before it is kept.
+        """
+        path = self.path('etc/libvirt/qemu.conf')
+        text = ''
+        if os.path.exists(path):
+            text = self.runner.read_file(path)
+        if any(line.strip().startswith('cgroup_controllers')
+               for line in text.splitlines()):
+            return
+        self.runner.write_file(path, text + LIBVIRT_QEMU_CONF)
+
+    def stacked(self):
+        return os.path.exists(self.path(STACK_HOME + '/devstack/.stackenv'))
+
+    # -- running ---------------------------------------------------------
+    def _load_state(self):
+        if not os.path.exists(self.state_path):
+            return None
+        with open(self.state_path) as f:
+            return json.load(f)
+
+    def _alive(self, pid):
+        return os.path.exists(os.path.join(self.proc_root, str(pid)))
+
+    def foreign_nspawn(self):
+        """A systemd-nspawn on our root filesystem that we did not start."""
+        state = self._load_state() or {}
+        for pid, argv in nspawn_processes(self.proc_root):
+            if pid == state.get('nspawn_pid'):
+                continue
+            if self.rootfs in argv or ('-M' in argv and self.name in argv):
+                return pid
+        return None
+
+    def running(self):
+        state = self._load_state()
+        if not state:
+            return False
+        if self._alive(state['nspawn_pid']) and self._alive(
+                state['leader_pid']):
+            return True
+        return False
+
+    def clear_stale(self):
+        """Forget a container whose processes are gone; True if stale."""
+        state = self._load_state()
+        if state and not self.running():
+            os.remove(self.state_path)
+            return True
+        return False
+
+    def leader_pid(self):
+        state = self._load_state()
+        if not state:
+            raise LocalDevstackError('container %s is not running' %
+                                     self.name)
+        return state['leader_pid']
+
+    def nspawn_argv(self, hugetlbfs=None):
+        s = self.settings
+        argv = ['systemd-nspawn', '--quiet', '-D', self.rootfs,
+                '-M', self.name, '--boot', '--register=no', '--keep-unit',
+                '--console=passive', '--network-bridge=%s' % s.bridge,
+                '--capability=all', '--resolv-conf=off',
+                '--bind=/dev/net/tun']
+        if os.path.exists('/dev/kvm'):
+            argv.append('--bind=/dev/kvm')
+        if hugetlbfs:
+            argv.append('--bind=%s:/dev/hugepages' % hugetlbfs)
+        if s.uses_mirror:
+            argv.append('--bind-ro=%s:%s' % (s.mirror_dir, MIRROR_MOUNT))
+        return argv
+
+    def _find_leader(self, nspawn_pid):
+        for status in glob.glob(os.path.join(self.proc_root, '[0-9]*',
+                                             'status')):
+            try:
+                with open(status) as f:
+                    text = f.read()
+            except OSError:
+                continue
+            for line in text.splitlines():
+                if line.startswith('PPid:') and \
+                        int(line.split()[1]) == nspawn_pid:
+                    return int(status.split(os.sep)[-2])
+        return None
+
+    def boot(self, hugetlbfs=None, clock=time.monotonic, sleep=time.sleep):
+        other = self.foreign_nspawn()
+        if other:
+            raise LocalDevstackError(
+                'stale container: systemd-nspawn pid %d already runs %s; '
+                'stop it (kill %d) or run "local-devstack down"' % (
+                    other, self.rootfs, other))
+        if self.running():
+            return
+        self.clear_stale()
+        os.makedirs(self.settings.logs_dir, exist_ok=True)
+        os.makedirs(os.path.dirname(self.state_path), exist_ok=True)
+        nspawn_pid = self.runner.spawn_detached(
+            self.nspawn_argv(hugetlbfs), self.console_log)
+        deadline = clock() + self.settings.boot_timeout
+        leader = None
+        while clock() < deadline:
+            if not self._alive(nspawn_pid):
+                break
+            leader = self._find_leader(nspawn_pid)
+            if leader:
+                break
+            sleep(0.5)
+        if not leader:
+            self._kill(nspawn_pid)
+            raise LocalDevstackError(
+                'container %s did not start; see %s' % (self.name,
+                                                        self.console_log))
+        with open(self.state_path, 'w') as f:
+            json.dump({'nspawn_pid': nspawn_pid, 'leader_pid': leader}, f)
+        while clock() < deadline:
+            rc, out = self.runner.run(
+                self.enter(['systemctl', 'is-system-running']),
+                check=False, capture=True, timeout=30)
+            if out and out.strip() in ('running', 'degraded'):
+                self.after_boot()
+                return
+            sleep(1)
+        self.stop()
+        raise LocalDevstackError(
+            'container %s did not finish booting in %ds; see %s' % (
+                self.name, self.settings.boot_timeout, self.console_log))
+
+    def after_boot(self):
+        # nspawn mounts /sys read-only and devstack's configure_ksm writes
+        # /sys/kernel/mm/ksm/run.
+        self.runner.run(self.enter(
+            ['sh', '-c', 'mountpoint -q /sys/kernel/mm/ksm || '
+             'mount -t tmpfs local-devstack-ksm /sys/kernel/mm/ksm']))
+
+    def enter(self, argv, user=None, cwd=None):
+        """nsenter argv into the container, as user, in cwd.
+
+        The host's environment is not passed on: devstack must not see
+        the caller's variables.
+        """
+        cmd = ['nsenter', '-t', str(self.leader_pid()), '-a', '--',
+               'env', '-i', 'PATH=' + CONTAINER_PATH, 'LANG=C.UTF-8',
+               'TERM=dumb', 'HOME=/root']
+        if user or cwd:
+            if user:
+                home = STACK_HOME if user == STACK_USER else '/root'
+                cmd += ['runuser', '-u', user, '--', 'env', 'HOME=' + home,
+                        'USER=' + user, 'LOGNAME=' + user]
+            cmd += ['bash', '-lc', 'cd "$1" && shift && exec "$@"',
+                    'local-devstack', cwd or '/']
+        return cmd + list(argv)
+
+    def _kill(self, pid, timeout=90, sleep=time.sleep):
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        for _ in range(int(timeout * 2)):
+            if not self._alive(pid):
+                return
+            sleep(0.5)
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    def stop(self):
+        state = self._load_state()
+        if not state:
+            return
+        # SIGTERM to systemd-nspawn powers the container off cleanly.
+        self._kill(state['nspawn_pid'])
+        os.remove(self.state_path)
+
+
+def make_base_rootfs(settings, runner, log_path):
+    """debootstrap the base root filesystem once; the nodes copy it."""
+    base = os.path.join(settings.machines_dir, '.base')
+    if os.path.exists(os.path.join(base, PROVISIONED_MARK)):
+        return base
+    partial = base + '.partial'
+    shutil.rmtree(partial, ignore_errors=True)
+    os.makedirs(settings.machines_dir, exist_ok=True)
+    runner.log('debootstrap %s into %s (log: %s)' % (
+        settings.suite, base, log_path))
+    try:
+        runner.run(['debootstrap', '--variant=minbase',
+                    '--include=' + ','.join(BASE_PACKAGES), settings.suite,
+                    partial, settings.apt_mirror],
+                   stdout_path=log_path, timeout=1800)
+        configure_base(runner, partial)
+    except LocalDevstackError as e:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise LocalDevstackError('%s; see %s' % (e, log_path))
+    shutil.rmtree(base, ignore_errors=True)
+    os.rename(partial, base)
+    return base
+
+
+def configure_base(runner, root):
+    def chroot(*argv):
+        runner.run(['chroot', root] + list(argv))
+
+    def write(inner, text, mode=0o644):
+        runner.write_file(os.path.join(root, inner.lstrip('/')), text, mode)
+
+    chroot('useradd', '--system', '--create-home', '--home-dir', STACK_HOME,
+           '--shell', '/bin/bash', STACK_USER)
+    chroot('chmod', '755', STACK_HOME)
+    # devstack exports LC_ALL=en_US.utf8.
+    write('/etc/locale.gen', 'en_US.UTF-8 UTF-8\n')
+    chroot('locale-gen')
+    write('/etc/sudoers.d/50_stack_sh', '%s ALL=(root) NOPASSWD:ALL\n' %
+          STACK_USER, 0o440)
+    # The registries are reached through a TLS-intercepting proxy here:
+    # trust the host's extra CAs, and make pip use the system bundle.
+    for crt in glob.glob(os.path.join(CA_DIR, '*.crt')):
+        shutil.copy(crt, os.path.join(root, CA_DIR.lstrip('/')))
+    chroot('update-ca-certificates')
+    write('/etc/pip.conf',
+          '[global]\ncert = /etc/ssl/certs/ca-certificates.crt\n')
+    # Mirrors are bind-mounted and owned by a host user.
+    chroot('git', 'config', '--system', '--add', 'safe.directory', '*')
+    write('/etc/systemd/system/iscsid.service.d/local-devstack.conf',
+          ISCSID_DROPIN)
+    write('/etc/systemd/system/local-devstack-ovn-netdev.service',
+          OVN_NETDEV_UNIT)
+    runner.run(['systemctl', '--root', root, 'enable',
+                'systemd-networkd', 'local-devstack-ovn-netdev.service'])
+    write('/' + PROVISIONED_MARK, 'base\n')

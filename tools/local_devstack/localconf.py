@@ -1,0 +1,172 @@
+# Copyright 2026 virtiofs-scaphandre developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""local.conf for each node, from the same source as the Zuul jobs.
+
+The devstack settings of the jobs live only in zuul.d; tools/render-local-conf
+renders them. This module adds only what the container environment needs
+(addresses, the userspace OVS datapath, local sources) with --set.
+"""
+
+import os
+import re
+
+from local_devstack.runner import LocalDevstackError
+
+PLUGIN_NAME = 'virtiofs-scaphandre'
+PLUGIN_DEST = '/opt/stack/' + PLUGIN_NAME
+STACK_LOG = '/opt/stack/logs/stack.sh.log'
+UPPER_CONSTRAINTS_DEST = '/opt/stack/local-devstack/upper-constraints.txt'
+IMAGE_DIR = '/opt/stack/local-devstack/images'
+
+
+def node_settings(settings, role, node, controller, wiring=False):
+    """KEY=VALUE localrc settings this environment needs, in order.
+
+    wiring adds the subnode-to-controller settings that the renderer
+    already takes from the multinode job; a hand-written file needs them.
+    """
+    values = [
+        ('HOST_IP', node.address),
+        ('SERVICE_HOST', controller.address),
+        ('LOGFILE', STACK_LOG),
+        ('LIBVIRT_TYPE', 'qemu'),
+        ('IP_VERSION', '4'),
+        # The kernel datapath cannot be created in a container.
+        ('OVS_DATAPATH_TYPE', 'netdev'),
+    ]
+    if role == 'subnode' and wiring:
+        values += [('MYSQL_HOST', controller.address),
+                   ('RABBIT_HOST', controller.address),
+                   ('GLANCE_HOSTPORT', '%s:9292' % controller.address),
+                   ('DATABASE_TYPE', 'mysql')]
+    if settings.uses_mirror:
+        values.append(('GIT_BASE', 'file:///opt/git'))
+    elif settings.git_base:
+        values.append(('GIT_BASE', settings.git_base))
+    if settings.upper_constraints:
+        values.append(('TEMPEST_VENV_UPPER_CONSTRAINTS',
+                       UPPER_CONSTRAINTS_DEST))
+    if settings.image:
+        values += [('DOWNLOAD_DEFAULT_IMAGES', 'False'),
+                   ('IMAGE_URLS', 'file://%s/%s' % (
+                       IMAGE_DIR, os.path.basename(settings.image)))]
+    for item in settings.extra_localrc:
+        key, _, value = item.partition('=')
+        values.append((key, value))
+    return values
+
+
+def conf_options(settings):
+    """local.conf meta-section settings, as PHASE|FILE|SECTION|KEY=VALUE."""
+    options = []
+    if settings.image.endswith(('-uec.tar.gz', '-uec.tgz')):
+        # Live migration copies a UEC image's kernel file, which nova's
+        # image inspector rejects ("does not pass safety check ... mbr").
+        options.append('post-config|$NOVA_CONF|workarounds|'
+                       'disable_deep_image_inspection=True')
+    return options
+
+
+def conf_text(options):
+    """The local.conf sections for conf_options (hand-written files)."""
+    parts = []
+    for option in options:
+        phase, conf, section, setting = option.split('|', 3)
+        key, _, value = setting.partition('=')
+        parts.append('[[%s|%s]]\n[%s]\n%s = %s\n' % (
+            phase, conf, section, key, value))
+    return '\n'.join(parts)
+
+
+def default_renderer(top_dir):
+    return os.path.join(top_dir, 'tools', 'render-local-conf')
+
+
+def render(settings, runner, role, values, top_dir):
+    """local.conf text for role (controller or subnode)."""
+    if settings.local_conf:
+        path = settings.local_conf
+        if role == 'subnode':
+            path = _subnode_conf(path)
+        if not os.path.isfile(path):
+            raise LocalDevstackError('local_conf %s does not exist' % path)
+        text = runner.read_file(path)
+        text = add_localrc(text, values)
+        extra = conf_text(conf_options(settings))
+        if extra:
+            text = text.rstrip('\n') + '\n\n' + extra
+    else:
+        renderer = settings.renderer or default_renderer(top_dir)
+        if not os.access(renderer, os.X_OK):
+            raise LocalDevstackError(
+                'no local.conf renderer at %s (tools/render-local-conf '
+                'renders the Zuul job %s); set renderer, or local_conf to '
+                'a hand-written file' % (renderer, settings.job_name))
+        argv = [renderer, '--job', settings.job_name, '--role', role,
+                '--plugin-path', PLUGIN_DEST]
+        for key, value in values:
+            argv += ['--set', '%s=%s' % (key, value)]
+        for option in conf_options(settings):
+            argv += ['--conf', option]
+        _, text = runner.run(argv, capture=True)
+        if not text.strip():
+            raise LocalDevstackError(
+                '%s printed an empty local.conf for job %s role %s' % (
+                    renderer, settings.job_name, role))
+    if not settings.plugin:
+        text = drop_plugin(text, PLUGIN_NAME)
+    if settings.disabled_services:
+        text = add_localrc_lines(text, ['disable_service %s' % s
+                                        for s in settings.disabled_services])
+    return text
+
+
+def _subnode_conf(path):
+    """The subnode's hand-written file sits beside the controller's."""
+    root, ext = os.path.splitext(path)
+    return root + '.subnode' + (ext or '')
+
+
+LOCALRC_HEADER = re.compile(r'^\[\[\s*local\s*\|\s*localrc\s*\]\]\s*$')
+SECTION_HEADER = re.compile(r'^\[\[.*\]\]\s*$')
+
+
+def add_localrc(text, values):
+    """Append KEY=VALUE lines to the end of the localrc section.
+
+    Appended last, they win over the same keys set earlier in the file.
+    """
+    return add_localrc_lines(text, ['%s=%s' % kv for kv in values])
+
+
+def add_localrc_lines(text, new):
+    """Append lines to the end of the localrc section (made if absent)."""
+    lines = text.splitlines()
+    start = next((i for i, line in enumerate(lines)
+                  if LOCALRC_HEADER.match(line)), None)
+    if start is None:
+        return '\n'.join(['[[local|localrc]]'] + new + lines) + '\n'
+    end = next((i for i in range(start + 1, len(lines))
+                if SECTION_HEADER.match(lines[i])), len(lines))
+    while end > start + 1 and not lines[end - 1].strip():
+        end -= 1
+    return '\n'.join(lines[:end] + new + lines[end:]) + '\n'
+
+
+def drop_plugin(text, name):
+    """Remove enable_plugin lines for name (plugin disabled by option)."""
+    pattern = re.compile(r'^\s*enable_plugin\s+%s(\s|$)' % re.escape(name))
+    return '\n'.join(line for line in text.splitlines()
+                     if not pattern.match(line)) + '\n'
