@@ -45,6 +45,11 @@ def node_settings(settings, role, node, controller, wiring=False):
         ('IP_VERSION', '4'),
         # The kernel datapath cannot be created in a container.
         ('OVS_DATAPATH_TYPE', 'netdev'),
+        # OVN's metadata proxy (haproxy) asks for 2065 file descriptors and
+        # fails to start under devstack's default DefaultLimitNOFILE of 2048
+        # in the container ("Cannot raise FD limit"): guests then get no SSH
+        # key from the metadata service.
+        ('ULIMIT_NOFILE', '4096'),
     ]
     if role == 'subnode' and wiring:
         values += [('MYSQL_HOST', controller.address),

@@ -43,6 +43,8 @@ class TestNodeSettings(base.TestCase):
         self.assertEqual('10.213.0.10', values['HOST_IP'])
         self.assertEqual('10.213.0.10', values['SERVICE_HOST'])
         self.assertEqual('netdev', values['OVS_DATAPATH_TYPE'])
+        # haproxy (OVN metadata) needs more than devstack's 2048.
+        self.assertGreater(int(values['ULIMIT_NOFILE']), 2065)
         self.assertEqual('https://opendev.org', values['GIT_BASE'])
         self.assertNotIn('MYSQL_HOST', values)
         self.assertNotIn('IMAGE_URLS', values)
