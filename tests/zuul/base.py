@@ -14,8 +14,6 @@
 
 """Shared helpers of the Zuul configuration tests (tox -e zuul)."""
 
-import importlib.machinery
-import importlib.util
 import os
 import shutil
 import sys
@@ -64,16 +62,6 @@ def playbook_files():
             if name.endswith(('.yaml', '.yml')):
                 found.append(os.path.join(root, name))
     return sorted(found)
-
-
-def load_renderer():
-    """Import tools/render-local-conf (a script without .py) as a module."""
-    loader = importlib.machinery.SourceFileLoader('render_local_conf',
-                                                  RENDERER)
-    spec = importlib.util.spec_from_loader(loader.name, loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
 
 
 def tool(name):
