@@ -45,6 +45,7 @@ CONTROLLER = 'lds-controller'
 SUBNODE = 'lds-subnode'
 DEVSTACK_DIR = ctr.STACK_HOME + '/devstack'
 TEMPEST_DIR = ctr.STACK_HOME + '/tempest'
+COMPUTE_KEY_SETTING = 'VIRTIOFS_SCAPHANDRE_COMPUTE_SSH_KEY'
 ERROR_LINE = re.compile(r'(\[ERROR\]|^ERROR|Error on exit|[Ee]rror:|'
                         r'Traceback|die \d+)')
 
@@ -156,6 +157,8 @@ class App(object):
                            self.host.hugetlbfs_path())
             for node in self.nodes:
                 self.timed('stack.sh %s' % node.name, self.stack, node)
+                if self.s.subnode:
+                    node.wire_tunnel_bridge()
             if self.s.subnode:
                 self.timed('discover hosts', self.discover_hosts)
         except (Exception, KeyboardInterrupt) as e:
@@ -199,6 +202,7 @@ class App(object):
             os.makedirs(dest, exist_ok=True)
             shutil.copy(self.s.image, dest)
         self.install_ssh_trust(node)
+        self.install_compute_key(node, conf)
         os.makedirs(node.path(ctr.STACK_HOME + '/logs'), exist_ok=True)
         self.runner.run(['chown', '-R', '%d:%d' % (uid, gid),
                          node.path(ctr.STACK_HOME)])
@@ -250,6 +254,33 @@ class App(object):
                                    pub, 0o600)
             self.runner.write_file(os.path.join(ssh, 'config'), config)
             os.chmod(ssh, 0o700)
+
+    def install_compute_key(self, node, conf):
+        """The key the tempest plugin uses to SSH to the computes.
+
+        The job names a path (VIRTIOFS_SCAPHANDRE_COMPUTE_SSH_KEY) that
+        its pre-run playbook fills in the gate; here it is the key the
+        stack user of every node already trusts (install_ssh_trust).
+        """
+        path = localconf.localrc_value(conf, COMPUTE_KEY_SETTING)
+        if not path:
+            return
+        if not path.startswith('/'):
+            raise LocalDevstackError('%s=%s: an absolute path is needed' % (
+                COMPUTE_KEY_SETTING, path))
+        key = os.path.join(self.s.state_dir, 'ssh', 'id_ed25519')
+        dest = node.path(path)
+        self.runner.write_file(dest, self.runner.read_file(key), 0o600)
+        uid, gid = node.stack_ids()
+        # tempest runs as the stack user here: it owns the key, its
+        # directory and the home made for it (/home/tempest in the job).
+        key_dir = os.path.dirname(path)
+        owned = [key_dir, path]
+        if os.path.dirname(os.path.dirname(key_dir)) == '/home':
+            owned.insert(0, os.path.dirname(key_dir))
+        for inner in owned:
+            os.chown(node.path(inner), uid, gid)
+        os.chmod(node.path(key_dir), 0o700)
 
     def stack(self, node):
         log = os.path.join(self.s.logs_dir, '%s-stack.log' % node.name)

@@ -54,6 +54,23 @@ ExecStart=/bin/sh -c 'while sleep 2; do \\
 WantedBy=multi-user.target
 """
 
+# OVN's geneve tunnels on the userspace datapath leave through OVS's own
+# routing table, which only knows routes over OVS netdev bridges: with the
+# node's address on the plain veth, BFD stays down and guests on the two
+# nodes cannot reach each other (DHCP still works: OVN answers it locally).
+# So the veth joins a netdev bridge that takes over its address and the
+# default route. Idempotent: a warm boot gives host0 its address again.
+TUNNEL_BRIDGE = 'br-lds'
+TUNNEL_BRIDGE_SCRIPT = """\
+set -e
+ovs-vsctl --may-exist add-br "$1" -- set bridge "$1" datapath_type=netdev
+ovs-vsctl --may-exist add-port "$1" host0
+ip link set "$1" up
+ip -4 addr del "$2" dev host0 2>/dev/null || true
+ip -4 addr replace "$2" dev "$1"
+ip route replace default via "$3" dev "$1"
+"""
+
 LIBVIRT_QEMU_CONF = """\
 # local-devstack: the container's cgroup controllers are read-only.
 cgroup_controllers = [ ]
@@ -303,6 +320,14 @@ class Container(object):
         self.runner.run(self.enter(
             ['sh', '-c', 'mountpoint -q /sys/kernel/mm/ksm || '
              'mount -t tmpfs local-devstack-ksm /sys/kernel/mm/ksm']))
+
+    def wire_tunnel_bridge(self):
+        """Move this node's address onto an OVS netdev bridge."""
+        self.runner.run(self.enter(
+            ['sh', '-c', TUNNEL_BRIDGE_SCRIPT, 'local-devstack-wire',
+             TUNNEL_BRIDGE, '%s/%d' % (self.address,
+                                       self.settings.subnet.prefixlen),
+             self.gateway]))
 
     def enter(self, argv, user=None, cwd=None):
         """nsenter argv into the container, as user, in cwd.

@@ -170,6 +170,23 @@ def add_localrc_lines(text, new):
     return '\n'.join(lines[:end] + new + lines[end:]) + '\n'
 
 
+def localrc_value(text, name):
+    """The last value localrc gives name (quotes removed), or None."""
+    pattern = re.compile(r'^\s*%s=(.*)$' % re.escape(name))
+    value = None
+    in_localrc = False
+    for line in text.splitlines():
+        if SECTION_HEADER.match(line):
+            in_localrc = bool(LOCALRC_HEADER.match(line))
+            continue
+        match = pattern.match(line) if in_localrc else None
+        if match:
+            value = match.group(1).strip()
+            if len(value) > 1 and value[0] == value[-1] and value[0] in '"\'':
+                value = value[1:-1]
+    return value
+
+
 def drop_plugin(text, name):
     """Remove enable_plugin lines for name (plugin disabled by option)."""
     pattern = re.compile(r'^\s*enable_plugin\s+%s(\s|$)' % re.escape(name))

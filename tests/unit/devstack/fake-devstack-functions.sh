@@ -186,6 +186,22 @@ function dpkg {
     esac
 }
 
+# _fake_option_value FILE OPTION DEFAULT - the line after OPTION in a fake
+# object's recorded arguments.
+function _fake_option_value {
+    local value
+    value=$(grep -x -A1 -- "$2" "$1" | sed -n 2p)
+    echo "${value:-$3}"
+}
+
+# _fake_properties_json FILE - the --property KEY=VALUE lines as JSON.
+function _fake_properties_json {
+    grep -x -A1 -- --property "$1" | grep -v -x -e --property -e -- |
+        python3 -c 'import json, sys
+print(json.dumps({"properties": dict(
+    line.rstrip("\n").split("=", 1) for line in sys.stdin)}))'
+}
+
 # The fake cloud: flavors and images are files named after them.
 function openstack {
     _fake_record openstack "$@"
@@ -206,7 +222,11 @@ function openstack {
             if [[ " ${args[*]} " == *" -c id "* ]]; then
                 echo "id-$kind-$name"
             elif [[ " ${args[*]} " == *" -c disk_format "* ]]; then
-                echo qcow2
+                _fake_option_value "$dir/$kind/$name" --disk-format qcow2
+            elif [[ " ${args[*]} " == *" -c container_format "* ]]; then
+                _fake_option_value "$dir/$kind/$name" --container-format bare
+            elif [[ " ${args[*]} " == *" -f json "* ]]; then
+                _fake_properties_json "$dir/$kind/$name"
             fi ;;
         create)
             printf '%s\n' "${args[@]}" > "$dir/$kind/$name" ;;

@@ -325,6 +325,25 @@ class TestExtra(base.DevstackPluginTestCase):
         self.assertTrue(os.path.exists(
             self.path('cloud/image/power-metrics-image')))
 
+    def test_uec_image_copy_keeps_kernel_and_ramdisk(self):
+        # devstack uploads ssh-guest-uec.tar.gz as the ami "ssh-guest-uec"
+        # with kernel_id and ramdisk_id properties.
+        self.write(self.path('cloud/image/ssh-guest-uec'), '\n'.join([
+            '--container-format', 'ami', '--disk-format', 'ami',
+            '--property', 'kernel_id=K-1', '--property', 'ramdisk_id=R-1',
+            'ssh-guest-uec']) + '\n')
+        r = self.run_bash('create_power_metrics_image', env={
+            'DEFAULT_IMAGE_NAME': '',
+            'IMAGE_URLS': 'file:///opt/images/ssh-guest-uec.tar.gz'})
+        self.assertOK(r)
+        copy = self.read(self.path('cloud/image/power-metrics-image'))
+        args = copy.split('\n')
+        self.assertEqual('ami', args[args.index('--container-format') + 1])
+        self.assertEqual('ami', args[args.index('--disk-format') + 1])
+        self.assertIn('kernel_id=K-1', args)
+        self.assertIn('ramdisk_id=R-1', args)
+        self.assertIn('hw_power_metrics=true', args)
+
     def test_no_default_image_warns(self):
         r = self.run_bash('stack_extra_virtiofs_scaphandre')
         self.assertOK(r)

@@ -179,3 +179,65 @@ class TestDownAndDestroy(base.TestCase):
             self.assertFalse(os.path.exists(path), path)
         self.assertTrue(os.path.exists(other))
         self.assertFalse(os.path.exists(s.machines_dir))
+
+
+class TestComputeKey(base.TestCase):
+
+    def app(self):
+        s = self.settings()
+        app = cli.App(s, base.FakeRunner(), checks=False)
+        self.write(os.path.join(s.state_dir, 'ssh', 'id_ed25519'), 'KEY\n')
+        uid, gid = os.getuid(), os.getgid()
+        self.write(app.controller.path('/etc/passwd'),
+                   'stack:x:%d:%d::/opt/stack:/bin/bash\n' % (uid, gid))
+        return app
+
+    def test_key_written_where_the_job_says(self):
+        app = self.app()
+        conf = ('[[local|localrc]]\n'
+                'VIRTIOFS_SCAPHANDRE_COMPUTE_SSH_KEY="/home/tempest/.ssh/'
+                'id_virtiofs_scaphandre"\n')
+        app.install_compute_key(app.controller, conf)
+        path = app.controller.path('/home/tempest/.ssh/'
+                                   'id_virtiofs_scaphandre')
+        with open(path) as f:
+            self.assertEqual('KEY\n', f.read())
+        self.assertEqual(0o600, os.stat(path).st_mode & 0o777)
+        self.assertEqual(0o700, os.stat(os.path.dirname(path)).st_mode &
+                         0o777)
+
+    def test_no_key_setting_writes_nothing(self):
+        app = self.app()
+        app.install_compute_key(app.controller, '[[local|localrc]]\nX=1\n')
+        self.assertFalse(os.path.exists(app.controller.path('/home')))
+
+    def test_relative_key_path_is_refused(self):
+        app = self.app()
+        e = self.assertRaises(
+            LocalDevstackError, app.install_compute_key, app.controller,
+            '[[local|localrc]]\nVIRTIOFS_SCAPHANDRE_COMPUTE_SSH_KEY=key\n')
+        self.assertIn('absolute path', str(e))
+
+
+class TestTunnelBridge(base.TestCase):
+
+    def test_wired_after_each_stack_with_a_subnode(self):
+        s = self.settings()
+        app = cli.App(s, base.FakeRunner(), checks=False)
+        order = []
+        app.render_all = lambda: {n.name: 'x' for n in app.nodes}
+        app.host.apply_all = lambda: None
+        app.host.hugetlbfs_path = lambda: None
+        app.prepare_node = lambda node, base, conf: None
+        app.stack = lambda node: order.append('stack ' + node.name)
+        app.discover_hosts = lambda: order.append('discover')
+        for node in app.nodes:
+            node.boot = lambda hugetlbfs: None
+            node.wire_tunnel_bridge = (
+                lambda n: lambda: order.append('wire ' + n.name))(node)
+        with mock.patch('local_devstack.container.make_base_rootfs'), \
+                contextlib.redirect_stdout(io.StringIO()):
+            app.up()
+        self.assertEqual(['stack lds-controller', 'wire lds-controller',
+                          'stack lds-subnode', 'wire lds-subnode',
+                          'discover'], order)

@@ -15,6 +15,7 @@
 import itertools
 import json
 import os
+import subprocess
 
 from local_devstack import container as ctr
 from local_devstack.runner import LocalDevstackError
@@ -130,6 +131,34 @@ class TestEnter(ContainerFixture):
         e = self.assertRaises(LocalDevstackError, self.container().enter,
                               ['true'])
         self.assertIn('not running', str(e))
+
+    def test_tunnel_bridge_takes_the_address_and_route(self):
+        c = self.container(index=1)
+        self.write(c.state_path, json.dumps({'nspawn_pid': 1,
+                                             'leader_pid': 99}))
+        c.wire_tunnel_bridge()
+        argv = self.runner.ran('nsenter')[-1]
+        i = argv.index('sh')
+        script, args = argv[i + 2], argv[i + 4:]
+        self.assertEqual(['br-lds', '10.213.0.11/24', '10.213.0.1'], args)
+        # Run the script against recording ovs-vsctl and ip.
+        bindir = os.path.join(self.tmp, 'bin')
+        log = os.path.join(self.tmp, 'calls')
+        for tool in ('ovs-vsctl', 'ip'):
+            path = self.write(os.path.join(bindir, tool),
+                              '#!/bin/sh\necho "%s $*" >> %s\n' % (
+                                  tool, log))
+            os.chmod(path, 0o755)
+        subprocess.run(['sh', '-c', script, 'wire'] + args, check=True,
+                       env={'PATH': bindir + ':/usr/bin:/bin'})
+        with open(log) as f:
+            calls = f.read().splitlines()
+        self.assertIn('set bridge br-lds datapath_type=netdev', calls[0])
+        self.assertIn('add-port br-lds host0', calls[1])
+        self.assertEqual(['ip -4 addr del 10.213.0.11/24 dev host0',
+                          'ip -4 addr replace 10.213.0.11/24 dev br-lds',
+                          'ip route replace default via 10.213.0.1 '
+                          'dev br-lds'], calls[3:])
 
 
 class TestNodeFiles(ContainerFixture):

@@ -192,3 +192,15 @@ class TestRealRenderer(base.TestCase):
         jobs = subprocess.run([renderer, '--help'], capture_output=True,
                               text=True)
         self.assertEqual(0, jobs.returncode, jobs.stderr)
+
+
+class TestLocalrcValue(base.TestCase):
+
+    def test_last_localrc_value_wins_and_quotes_go(self):
+        text = ('[[local|localrc]]\nKEY=first\nKEY="/a b"\n'
+                '[[post-config|$NOVA_CONF]]\n[x]\nKEY=other\n')
+        self.assertEqual('/a b', localconf.localrc_value(text, 'KEY'))
+
+    def test_absent(self):
+        self.assertIsNone(localconf.localrc_value(
+            '[[local|localrc]]\nOTHER=1\n', 'KEY'))
