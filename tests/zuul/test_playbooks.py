@@ -194,6 +194,24 @@ class TestSharedTaskFiles(testtools.TestCase):
         self.assertNotEqual(0, out.returncode)
         self.assertIn('this kernel does not offer 1234 kB pages', out.stdout)
 
+    def test_reserve_hugepages_accepts_a_pool_already_big_enough(self):
+        # As in a container, where the host reserved the pages and the
+        # pool is read-only: enough pages is success without a write.
+        pool = '/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages'
+        try:
+            with open(pool) as f:
+                reserved = int(f.read())
+        except OSError:
+            self.skipTest('no 2 MiB hugepage pool on this kernel')
+        if reserved < 1:
+            self.skipTest('no 2 MiB hugepages reserved on this host')
+        out = self._play('reserve-hugepages.yaml', {'devstack_localrc': {
+            'VIRTIOFS_SCAPHANDRE_HUGEPAGE_SIZE_KB': 2048,
+            'VIRTIOFS_SCAPHANDRE_HUGEPAGES_COUNT': reserved}})
+        self.assertEqual(0, out.returncode, out.stdout + out.stderr)
+        self.assertIn('changed=0', out.stdout)
+        self.assertIn('failed=0', out.stdout)
+
     def test_reserve_hugepages_does_nothing_without_a_count(self):
         out = self._play('reserve-hugepages.yaml', {'devstack_localrc': {
             'VIRTIOFS_SCAPHANDRE_HUGEPAGES_COUNT': 0}})

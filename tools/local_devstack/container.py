@@ -61,6 +61,11 @@ WantedBy=multi-user.target
 # So the veth joins a netdev bridge that takes over its address and the
 # default route. Idempotent: a warm boot gives host0 its address again.
 TUNNEL_BRIDGE = 'br-lds'
+# CHECKSUM_WHY: OVS's userspace datapath reads the veth with a packet
+# socket and forwards offloaded (not yet computed) TCP/UDP checksums as
+# they are, so a node behind br-lds drops every TCP segment a peer sends
+# with checksum offload on (ping still works). Every sender on the bridge
+# computes its checksums itself: the nodes' host0 and the host's bridge.
 TUNNEL_BRIDGE_SCRIPT = """\
 set -e
 ovs-vsctl --may-exist add-br "$1" -- set bridge "$1" datapath_type=netdev
@@ -320,6 +325,10 @@ class Container(object):
         self.runner.run(self.enter(
             ['sh', '-c', 'mountpoint -q /sys/kernel/mm/ksm || '
              'mount -t tmpfs local-devstack-ksm /sys/kernel/mm/ksm']))
+        # CHECKSUM_WHY; the host's ethtool in the node's network namespace
+        # (a fresh root filesystem has none).
+        self.runner.run(['nsenter', '-t', str(self.leader_pid()), '-n',
+                         'ethtool', '-K', 'host0', 'tx', 'off'])
 
     def wire_tunnel_bridge(self):
         """Move this node's address onto an OVS netdev bridge."""

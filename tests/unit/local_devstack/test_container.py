@@ -72,6 +72,9 @@ class TestBoot(ContainerFixture):
                if any('/sys/kernel/mm/ksm' in a for a in cmd)]
         self.assertEqual(1, len(ksm))
         self.assertEqual(['nsenter', '-t', '4243', '-a'], ksm[0][:4])
+        # The host's ethtool, in the node's network namespace only.
+        self.assertIn(['nsenter', '-t', '4243', '-n', 'ethtool', '-K',
+                       'host0', 'tx', 'off'], self.runner.ran('nsenter'))
 
     def test_nspawn_dies_early(self):
         c = self.container()

@@ -64,6 +64,8 @@ class TestApplyAndUndo(HostFixture):
                                                 '-A')))
         self.assertEqual(1, len(self.runner.ran('mount', '-t',
                                                 'hugetlbfs')))
+        self.assertEqual([['ethtool', '-K', 'ldsbr0', 'tx', 'off']],
+                         self.runner.ran('ethtool'))
         # The bridge exists now; iptables -C finds the rule.
         self.runner.responses[('ip', 'link', 'show')] = (0, '')
         changes.undo_all()
