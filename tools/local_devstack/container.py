@@ -76,6 +76,23 @@ ip -4 addr replace "$2" dev "$1"
 ip route replace default via "$3" dev "$1"
 """
 
+# The service that keeps checksum offload off on OVN's metadata ports
+# (the script says why).
+OVN_METADATA_CHECKSUM_SCRIPT = os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), 'files', 'ovnmeta-checksums')
+OVN_METADATA_CHECKSUM_PATH = '/usr/local/sbin/local-devstack-ovnmeta-checksums'
+OVN_METADATA_CHECKSUM_UNIT_NAME = 'local-devstack-ovnmeta-checksums.service'
+OVN_METADATA_CHECKSUM_UNIT = """\
+# local-devstack: computed checksums on the ports of OVN's metadata
+# namespaces (container.py, CHECKSUM_WHY).
+[Unit]
+Description=Computed checksums on OVN metadata namespace ports
+[Service]
+ExecStart=%s
+[Install]
+WantedBy=multi-user.target
+""" % OVN_METADATA_CHECKSUM_PATH
+
 LIBVIRT_QEMU_CONF = """\
 # local-devstack: the container's cgroup controllers are read-only.
 cgroup_controllers = [ ]
@@ -182,6 +199,15 @@ class Container(object):
                 'etc/systemd/system/*.target.wants/devstack@*')):
             os.remove(link)
         self.configure_libvirt()
+        w(self.path(OVN_METADATA_CHECKSUM_PATH),
+          self.runner.read_file(OVN_METADATA_CHECKSUM_SCRIPT), 0o755)
+        unit = 'etc/systemd/system/' + OVN_METADATA_CHECKSUM_UNIT_NAME
+        w(self.path(unit), OVN_METADATA_CHECKSUM_UNIT)
+        link = self.path('etc/systemd/system/multi-user.target.wants/' +
+                         OVN_METADATA_CHECKSUM_UNIT_NAME)
+        if not os.path.lexists(link):
+            os.makedirs(os.path.dirname(link), exist_ok=True)
+            os.symlink('/' + unit, link)
 
     def configure_libvirt(self):
         """Keep libvirt from creating cgroups for QEMU.
@@ -328,7 +354,7 @@ class Container(object):
         # CHECKSUM_WHY; the host's ethtool in the node's network namespace
         # (a fresh root filesystem has none).
         self.runner.run(['nsenter', '-t', str(self.leader_pid()), '-n',
-                         'ethtool', '-K', 'host0', 'tx', 'off'])
+                         'ethtool', '-K', 'host0', 'tx', 'off'], capture=True)
 
     def wire_tunnel_bridge(self):
         """Move this node's address onto an OVS netdev bridge."""

@@ -173,7 +173,8 @@ class HostChanges(object):
                          'type', 'bridge'])
         self.runner.run(['ip', 'addr', 'add', gateway, 'dev', s.bridge])
         # See container.CHECKSUM_WHY: the host talks to the nodes too.
-        self.runner.run(['ethtool', '-K', s.bridge, 'tx', 'off'])
+        self.runner.run(['ethtool', '-K', s.bridge, 'tx', 'off'],
+                        capture=True)
         self.runner.run(['ip', 'link', 'set', s.bridge, 'up'])
 
     def _sysctl_path(self, key):

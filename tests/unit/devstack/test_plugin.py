@@ -430,6 +430,32 @@ class TestTestConfig(base.DevstackPluginTestCase):
         self.assertEqual([['TEMPEST_PLUGINS=%s' % base.TOP_DIR]],
                          r.called('install_tempest_plugins'))
 
+    def test_power_metrics_image_never_tempest_default_image(self):
+        # devstack's configure_tempest picked the first image by name.
+        self.write(self.path('cloud/image/ssh-guest-uec'), 'x\n')
+        self.write(self.tempest_conf,
+                   '[compute]\nimage_ref = id-image-power-metrics-image\n'
+                   'image_ref_alt = id-image-power-metrics-image\n')
+        r = self.run_bash('stack_test_config_virtiofs_scaphandre', env={
+            'DEFAULT_IMAGE_NAME': 'cirros-0.6.3-x86_64-disk',
+            'IMAGE_URLS': 'file:///opt/images/ssh-guest-uec.tar.gz'})
+        self.assertOK(r)
+        compute = dict(self.ini(self.tempest_conf).items('compute'))
+        self.assertEqual('id-image-ssh-guest-uec', compute['image_ref'])
+        self.assertEqual('id-image-ssh-guest-uec', compute['image_ref_alt'])
+        # The plugin's own group still boots the power-metrics image.
+        self.assertEqual('id-image-power-metrics-image', self.ini(
+            self.tempest_conf).get('virtiofs_scaphandre', 'image_ref'))
+
+    def test_other_tempest_default_image_kept(self):
+        self.write(self.path('cloud/image/cirros'), 'x\n')
+        self.write(self.tempest_conf, '[compute]\nimage_ref = id-x\n')
+        r = self.run_bash('stack_test_config_virtiofs_scaphandre', env={
+            'DEFAULT_IMAGE_NAME': 'cirros'})
+        self.assertOK(r)
+        self.assertEqual('id-x', self.ini(self.tempest_conf).get(
+            'compute', 'image_ref'))
+
     def test_plugin_already_in_tempest_plugins(self):
         r = self.run_bash('stack_test_config_virtiofs_scaphandre', env={
             'TEMPEST_PLUGINS':

@@ -15,6 +15,7 @@
 import itertools
 import json
 import os
+import shutil
 import subprocess
 
 from local_devstack import container as ctr
@@ -182,6 +183,15 @@ class TestNodeFiles(ContainerFixture):
         self.assertFalse(os.path.exists(link))
         with open(c.path('etc/libvirt/qemu.conf')) as f:
             self.assertIn('cgroup_controllers = [ ]\n', f.read())
+        script = c.path(ctr.OVN_METADATA_CHECKSUM_PATH)
+        self.assertTrue(os.access(script, os.X_OK))
+        wants = c.path('etc/systemd/system/multi-user.target.wants/' +
+                       ctr.OVN_METADATA_CHECKSUM_UNIT_NAME)
+        self.assertEqual('/etc/systemd/system/' +
+                         ctr.OVN_METADATA_CHECKSUM_UNIT_NAME,
+                         os.readlink(wants))
+        # A second up finds everything in place.
+        c.write_node_files([peer, c])
 
     def test_libvirt_conf_of_a_stacked_node_is_kept(self):
         c = self.container()
@@ -193,3 +203,33 @@ class TestNodeFiles(ContainerFixture):
             text = f.read()
         self.assertTrue(text.startswith('#cgroup_controllers'))
         self.assertEqual(1, text.count('\ncgroup_controllers = [ ]'))
+
+
+class TestMetadataChecksums(base.TestCase):
+    """The in-container service, run for real on a scratch namespace."""
+
+    def setUp(self):
+        super(TestMetadataChecksums, self).setUp()
+        if os.geteuid() != 0:
+            self.skipTest('needs root (network namespaces)')
+        if not shutil.which('ethtool'):
+            self.skipTest('needs ethtool (bindep profile local-devstack)')
+        self.ns = 'ovnmeta-lds-test-%d' % os.getpid()
+        subprocess.run(['ip', 'netns', 'add', self.ns], check=True)
+        self.addCleanup(subprocess.run, ['ip', 'netns', 'del', self.ns])
+        subprocess.run(['ip', '-n', self.ns, 'link', 'add', 'tap-a', 'type',
+                        'veth', 'peer', 'name', 'tap-b'], check=True)
+
+    def tx_checksumming(self, dev):
+        out = subprocess.run(
+            ['ip', 'netns', 'exec', self.ns, 'ethtool', '-k', dev],
+            check=True, capture_output=True, text=True).stdout
+        return [line for line in out.splitlines()
+                if line.startswith('tx-checksumming:')][0]
+
+    def test_offload_turned_off_in_ovnmeta_namespaces(self):
+        self.assertIn(': on', self.tx_checksumming('tap-a'))
+        # The service loops forever; two rounds are enough.
+        subprocess.run(['timeout', '7', ctr.OVN_METADATA_CHECKSUM_SCRIPT])
+        self.assertIn(': off', self.tx_checksumming('tap-a'))
+        self.assertIn(': off', self.tx_checksumming('tap-b'))
