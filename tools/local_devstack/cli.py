@@ -29,6 +29,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 from local_devstack import container as ctr
@@ -46,6 +47,12 @@ SUBNODE = 'lds-subnode'
 DEVSTACK_DIR = ctr.STACK_HOME + '/devstack'
 TEMPEST_DIR = ctr.STACK_HOME + '/tempest'
 COMPUTE_KEY_SETTING = 'VIRTIOFS_SCAPHANDRE_COMPUTE_SSH_KEY'
+WAIT_PLUGIN_NAME = 'lds-wait-for-controller'
+WAIT_PLUGIN_SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                               'files', 'wait-for-controller')
+WAIT_PLUGIN_DEST = '/opt/stack/local-devstack/wait-for-controller'
+# Read by the wait-for-controller plugin (its default path).
+CONTROLLER_GATE = '/opt/stack/local-devstack/controller-gate'
 ERROR_LINE = re.compile(r'(\[ERROR\]|^ERROR|Error on exit|[Ee]rror:|'
                         r'Traceback|die \d+)')
 
@@ -61,6 +68,7 @@ class App(object):
         self.controller = ctr.Container(settings, runner, CONTROLLER, 0)
         self.subnode = ctr.Container(settings, runner, SUBNODE, 1)
         self.timings = []
+        self.started = time.monotonic()
 
     @property
     def nodes(self):
@@ -135,6 +143,7 @@ class App(object):
         return confs
 
     def up(self, keep_on_failure=False):
+        self.started = time.monotonic()
         if self.checks:
             self.preflight()
         # Render before touching the host: a bad job fails fast.
@@ -155,12 +164,12 @@ class App(object):
             for node in self.nodes:
                 self.timed('boot %s' % node.name, node.boot,
                            self.host.hugetlbfs_path())
-            for node in self.nodes:
-                self.timed('stack.sh %s' % node.name, self.stack, node)
-                if self.s.subnode:
-                    node.wire_tunnel_bridge()
             if self.s.subnode:
+                self.timed('stack.sh, both nodes', self.stack_both)
                 self.timed('discover hosts', self.discover_hosts)
+            else:
+                self.timed('stack.sh %s' % CONTROLLER, self.stack,
+                           self.controller)
         except (Exception, KeyboardInterrupt) as e:
             if keep_on_failure:
                 self.runner.log('kept running for inspection (--keep-on-'
@@ -192,6 +201,8 @@ class App(object):
             # requirements (the pins) may have changed since the last up.
             shutil.rmtree(node.path(ctr.STACK_HOME + '/requirements'),
                           ignore_errors=True)
+        if node is self.subnode:
+            conf = self.add_wait_for_controller(node, conf)
         self.runner.write_file(os.path.join(devstack, 'local.conf'), conf)
         if self.s.upper_constraints:
             dest = node.path(localconf.UPPER_CONSTRAINTS_DEST)
@@ -209,16 +220,21 @@ class App(object):
 
     def copy_plugin(self, node):
         """This working tree, uncommitted changes included, as a repo."""
-        dest = node.path(localconf.PLUGIN_DEST)
-        shutil.rmtree(dest, ignore_errors=True)
         rc, out = self.runner.run(
             ['git', '-C', self.top_dir, 'ls-files', '-co',
              '--exclude-standard', '-z'], check=False, capture=True)
         if rc != 0:
             raise LocalDevstackError('%s is not a git working tree' %
                                      self.top_dir)
-        for rel in filter(None, out.split('\0')):
-            src = os.path.join(self.top_dir, rel)
+        self.make_repo(self.top_dir, filter(None, out.split('\0')),
+                       node.path(localconf.PLUGIN_DEST))
+
+    def make_repo(self, src_dir, relative_paths, dest):
+        """A one-commit git repo at dest of these files of src_dir."""
+        shutil.rmtree(dest, ignore_errors=True)
+        os.makedirs(dest)
+        for rel in relative_paths:
+            src = os.path.join(src_dir, rel)
             if not os.path.isfile(src):
                 continue
             os.makedirs(os.path.dirname(os.path.join(dest, rel)),
@@ -228,8 +244,18 @@ class App(object):
                '-c', 'user.email=local-devstack@localhost']
         self.runner.run(git + ['init', '-q'])
         self.runner.run(git + ['add', '-A'])
-        self.runner.run(git + ['commit', '-q', '-m',
-                               'Working tree of %s' % self.top_dir])
+        self.runner.run(git + ['commit', '-q', '-m', 'Copy of %s' % src_dir])
+
+    def add_wait_for_controller(self, node, conf):
+        """The subnode's plugin that holds its services for the controller."""
+        self.make_repo(WAIT_PLUGIN_SRC, ['devstack/plugin.sh'],
+                       node.path(WAIT_PLUGIN_DEST))
+        gate = node.path(CONTROLLER_GATE)
+        if os.path.exists(gate):
+            os.remove(gate)
+        return localconf.add_localrc_lines(conf, [
+            'enable_plugin %s file://%s' % (WAIT_PLUGIN_NAME,
+                                            WAIT_PLUGIN_DEST)])
 
     def install_ssh_trust(self, node):
         """Live migration: libvirtd (root) connects to stack@peer."""
@@ -300,13 +326,56 @@ class App(object):
                 'stack.sh failed on %s (exit %d)\n%s' % (
                     node.name, rc, failure_excerpt(log)))
 
+    def stack_both(self):
+        """stack.sh on both nodes at once; the subnode's services wait.
+
+        The subnode installs its packages while the controller stacks,
+        then waits in its post-config phase (the wait-for-controller
+        plugin) until the gate file says how the controller ended.
+        """
+        gate = self.subnode.path(CONTROLLER_GATE)
+        errors = {}
+
+        def stack_subnode():
+            try:
+                self.timed('stack.sh %s' % SUBNODE, self.stack, self.subnode)
+            except (Exception, KeyboardInterrupt) as e:
+                errors[SUBNODE] = e
+
+        subnode_thread = threading.Thread(target=stack_subnode, daemon=True)
+        subnode_thread.start()
+        result = 'failed'
+        try:
+            self.timed('stack.sh %s' % CONTROLLER, self.stack,
+                       self.controller)
+            self.controller.wire_tunnel_bridge()
+            result = 'stacked'
+        finally:
+            self.runner.write_file(gate, result + '\n')
+            if result != 'stacked':
+                # The subnode gives up at its gate; wait for it so that
+                # down() finds no stack.sh running.
+                subnode_thread.join(self.s.stack_timeout)
+        subnode_thread.join(self.s.stack_timeout)
+        if subnode_thread.is_alive():
+            raise LocalDevstackError('stack.sh on %s did not end in %ds' % (
+                SUBNODE, self.s.stack_timeout))
+        if SUBNODE in errors:
+            error = errors[SUBNODE]
+            if isinstance(error, LocalDevstackError):
+                raise error
+            raise LocalDevstackError('stack.sh on %s: %s: %s' % (
+                SUBNODE, type(error).__name__, error))
+        self.subnode.wire_tunnel_bridge()
+
     def discover_hosts(self):
         self.runner.run(self.controller.enter(
             ['./tools/discover_hosts.sh'], user=ctr.STACK_USER,
             cwd=DEVSTACK_DIR), capture=True, timeout=600)
 
     def print_timings(self):
-        total = sum(t for _, t in self.timings)
+        # Wall time: the two nodes' stack.sh runs overlap.
+        total = time.monotonic() - self.started
         for label, t in self.timings:
             print('%-32s %6.0f s' % (label, t))
         print('%-32s %6.0f s' % ('total', total))

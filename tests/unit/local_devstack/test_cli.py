@@ -15,10 +15,13 @@
 import contextlib
 import io
 import os
+import subprocess
+import time
 from unittest import mock
 
 from local_devstack import cli
 from local_devstack.runner import LocalDevstackError
+from local_devstack.runner import Runner
 from tests.unit.local_devstack import base
 
 TEMPEST_OUT = """\
@@ -219,25 +222,131 @@ class TestComputeKey(base.TestCase):
         self.assertIn('absolute path', str(e))
 
 
-class TestTunnelBridge(base.TestCase):
+class TestStackBoth(base.TestCase):
 
-    def test_wired_after_each_stack_with_a_subnode(self):
+    def app(self, controller_fails=False, subnode_fails=False):
         s = self.settings()
         app = cli.App(s, base.FakeRunner(), checks=False)
-        order = []
+        self.events = []
+        gate = app.subnode.path(cli.CONTROLLER_GATE)
+        self.gate_seen = []
         app.render_all = lambda: {n.name: 'x' for n in app.nodes}
         app.host.apply_all = lambda: None
+        app.host.undo_all = lambda: self.events.append('undo')
         app.host.hugetlbfs_path = lambda: None
         app.prepare_node = lambda node, base, conf: None
-        app.stack = lambda node: order.append('stack ' + node.name)
-        app.discover_hosts = lambda: order.append('discover')
+        app.discover_hosts = lambda: self.events.append('discover')
+
+        def stack(node):
+            if node is app.subnode:
+                # The subnode's wait-for-controller plugin reads the gate.
+                for _ in range(500):
+                    if os.path.exists(gate):
+                        break
+                    time.sleep(0.01)
+                with open(gate) as f:
+                    self.gate_seen.append(f.read().strip())
+                if subnode_fails or self.gate_seen[-1] != 'stacked':
+                    raise LocalDevstackError('stack.sh failed on '
+                                             'lds-subnode (exit 1)')
+            elif controller_fails:
+                raise LocalDevstackError('stack.sh failed on '
+                                         'lds-controller (exit 1)')
+            self.events.append('stack ' + node.name)
+        app.stack = stack
         for node in app.nodes:
             node.boot = lambda hugetlbfs: None
+            node.running = lambda: False
             node.wire_tunnel_bridge = (
-                lambda n: lambda: order.append('wire ' + n.name))(node)
+                lambda n: lambda: self.events.append('wire ' + n.name))(node)
+        return app
+
+    def up(self, app):
         with mock.patch('local_devstack.container.make_base_rootfs'), \
+                mock.patch('local_devstack.host.check_root'), \
                 contextlib.redirect_stdout(io.StringIO()):
             app.up()
+
+    def test_subnode_services_wait_for_the_controller(self):
+        app = self.app()
+        self.up(app)
+        self.assertEqual(['stacked'], self.gate_seen)
         self.assertEqual(['stack lds-controller', 'wire lds-controller',
                           'stack lds-subnode', 'wire lds-subnode',
-                          'discover'], order)
+                          'discover'], self.events)
+        labels = [label for label, _ in app.timings]
+        self.assertIn('stack.sh lds-subnode', labels)
+        self.assertIn('stack.sh, both nodes', labels)
+
+    def test_failed_controller_stops_the_subnode_at_its_gate(self):
+        app = self.app(controller_fails=True)
+        e = self.assertRaises(LocalDevstackError, self.up, app)
+        self.assertIn('lds-controller', str(e))
+        self.assertEqual(['failed'], self.gate_seen)
+        self.assertNotIn('wire lds-subnode', self.events)
+        self.assertEqual('undo', self.events[-1])
+
+    def test_failed_subnode_is_reported(self):
+        app = self.app(subnode_fails=True)
+        e = self.assertRaises(LocalDevstackError, self.up, app)
+        self.assertIn('lds-subnode', str(e))
+        self.assertNotIn('discover', self.events)
+
+
+class TestSubnodeConf(base.TestCase):
+
+    def test_wait_plugin_enabled_and_stale_gate_removed(self):
+        app = cli.App(self.settings(), Runner(), checks=False)
+        gate = self.write(app.subnode.path(cli.CONTROLLER_GATE), 'stacked')
+        conf = app.add_wait_for_controller(
+            app.subnode, '[[local|localrc]]\nX=1\n'
+            'enable_plugin virtiofs-scaphandre file:///opt/stack/v\n')
+        self.assertFalse(os.path.exists(gate))
+        self.assertTrue(conf.splitlines()[-1].startswith(
+            'enable_plugin lds-wait-for-controller file:///opt/stack/'))
+        repo = app.subnode.path(cli.WAIT_PLUGIN_DEST)
+        log = subprocess.run(['git', '-C', repo, 'ls-files'],
+                             capture_output=True, text=True, check=True)
+        self.assertEqual(['devstack/plugin.sh'], log.stdout.split())
+
+
+class TestWaitForControllerPlugin(base.TestCase):
+    """The subnode's devstack plugin, run by bash with a stand-in die."""
+
+    def run_plugin(self, gate_text=None, timeout=1):
+        gate = os.path.join(self.tmp, 'gate')
+        if gate_text is not None:
+            self.write(gate, gate_text)
+        plugin = os.path.join(cli.WAIT_PLUGIN_SRC, 'devstack', 'plugin.sh')
+        script = ('function die { shift; echo "DIE: $*"; exit 1; }\n'
+                  'function sleep { :; }\n'
+                  'source %s stack post-config\n' % plugin)
+        return subprocess.run(
+            ['bash', '-c', script],
+            env={'PATH': '/usr/bin:/bin', 'LDS_CONTROLLER_GATE': gate,
+                 'LDS_CONTROLLER_TIMEOUT': str(timeout)},
+            capture_output=True, text=True, timeout=30)
+
+    def test_stacked_controller_lets_the_subnode_go_on(self):
+        r = self.run_plugin('stacked\n')
+        self.assertEqual(0, r.returncode, r.stdout + r.stderr)
+        self.assertIn('the controller is stacked', r.stdout)
+
+    def test_failed_controller_stops_the_subnode(self):
+        r = self.run_plugin('failed\n')
+        self.assertEqual(1, r.returncode)
+        self.assertIn("ended with 'failed'", r.stdout)
+
+    def test_no_word_in_time(self):
+        r = self.run_plugin(None, timeout=0)
+        self.assertEqual(1, r.returncode)
+        self.assertIn('no word from the controller', r.stdout)
+
+    def test_other_phases_do_nothing(self):
+        plugin = os.path.join(cli.WAIT_PLUGIN_SRC, 'devstack', 'plugin.sh')
+        r = subprocess.run(['bash', plugin, 'stack', 'install'],
+                           env={'PATH': '/usr/bin:/bin',
+                                'LDS_CONTROLLER_GATE': '/nonexistent'},
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(0, r.returncode)
+        self.assertEqual('', r.stdout)
