@@ -68,7 +68,6 @@ class App(object):
         self.controller = ctr.Container(settings, runner, CONTROLLER, 0)
         self.subnode = ctr.Container(settings, runner, SUBNODE, 1)
         self.timings = []
-        self.started = time.monotonic()
 
     @property
     def nodes(self):
@@ -257,9 +256,14 @@ class App(object):
             'enable_plugin %s file://%s' % (WAIT_PLUGIN_NAME,
                                             WAIT_PLUGIN_DEST)])
 
+    @property
+    def ssh_key(self):
+        """The key every node's root and stack users use and trust."""
+        return os.path.join(self.s.state_dir, 'ssh', 'id_ed25519')
+
     def install_ssh_trust(self, node):
         """Live migration: libvirtd (root) connects to stack@peer."""
-        key = os.path.join(self.s.state_dir, 'ssh', 'id_ed25519')
+        key = self.ssh_key
         if not os.path.exists(key):
             os.makedirs(os.path.dirname(key), exist_ok=True)
             self.runner.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '',
@@ -294,9 +298,9 @@ class App(object):
         if not path.startswith('/'):
             raise LocalDevstackError('%s=%s: an absolute path is needed' % (
                 COMPUTE_KEY_SETTING, path))
-        key = os.path.join(self.s.state_dir, 'ssh', 'id_ed25519')
         dest = node.path(path)
-        self.runner.write_file(dest, self.runner.read_file(key), 0o600)
+        self.runner.write_file(dest, self.runner.read_file(self.ssh_key),
+                               0o600)
         uid, gid = node.stack_ids()
         # tempest runs as the stack user here: it owns the key, its
         # directory and the home made for it (/home/tempest in the job).
@@ -352,11 +356,9 @@ class App(object):
             result = 'stacked'
         finally:
             self.runner.write_file(gate, result + '\n')
-            if result != 'stacked':
-                # The subnode gives up at its gate; wait for it so that
-                # down() finds no stack.sh running.
-                subnode_thread.join(self.s.stack_timeout)
-        subnode_thread.join(self.s.stack_timeout)
+            # After a failure too: the subnode gives up at its gate, and
+            # down() must find no stack.sh running.
+            subnode_thread.join(self.s.stack_timeout)
         if subnode_thread.is_alive():
             raise LocalDevstackError('stack.sh on %s did not end in %ds' % (
                 SUBNODE, self.s.stack_timeout))

@@ -194,12 +194,16 @@ function _fake_option_value {
     echo "${value:-$3}"
 }
 
-# _fake_properties_json FILE - the --property KEY=VALUE lines as JSON.
-function _fake_properties_json {
+# _fake_image_json FILE - formats and --property KEY=VALUE lines as JSON.
+function _fake_image_json {
+    local disk container
+    disk=$(_fake_option_value "$1" --disk-format qcow2)
+    container=$(_fake_option_value "$1" --container-format bare)
     grep -x -A1 -- --property "$1" | grep -v -x -e --property -e -- |
         python3 -c 'import json, sys
-print(json.dumps({"properties": dict(
-    line.rstrip("\n").split("=", 1) for line in sys.stdin)}))'
+props = dict(line.rstrip("\n").split("=", 1) for line in sys.stdin)
+print(json.dumps({"disk_format": sys.argv[1], "container_format": sys.argv[2],
+"properties": props}))' "$disk" "$container"
 }
 
 # The fake cloud: flavors and images are files named after them.
@@ -221,12 +225,8 @@ function openstack {
             [[ -f $dir/$kind/$name ]] || return 1
             if [[ " ${args[*]} " == *" -c id "* ]]; then
                 echo "id-$kind-$name"
-            elif [[ " ${args[*]} " == *" -c disk_format "* ]]; then
-                _fake_option_value "$dir/$kind/$name" --disk-format qcow2
-            elif [[ " ${args[*]} " == *" -c container_format "* ]]; then
-                _fake_option_value "$dir/$kind/$name" --container-format bare
             elif [[ " ${args[*]} " == *" -f json "* ]]; then
-                _fake_properties_json "$dir/$kind/$name"
+                _fake_image_json "$dir/$kind/$name"
             fi ;;
         create)
             printf '%s\n' "${args[@]}" > "$dir/$kind/$name" ;;
