@@ -319,8 +319,7 @@ class TestNovaOnAScratchTree(RealHostTestCase):
 
     def setUp(self):
         super(TestNovaOnAScratchTree, self).setUp()
-        if not os.access(PATCH_TOOL, os.X_OK):
-            self.skipTest('%s is not there yet' % PATCH_TOOL)
+        self.assertTrue(os.access(PATCH_TOOL, os.X_OK), PATCH_TOOL)
         if not os.path.isdir(os.path.join(NOVA_SRC, '.git')):
             self.skipTest('no nova git tree at %s' % NOVA_SRC)
         subprocess.run(['git', 'clone', '-q', '--local', NOVA_SRC,

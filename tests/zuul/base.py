@@ -23,7 +23,7 @@ TOP_DIR = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 ZUUL_DIR = os.path.join(TOP_DIR, 'zuul.d')
 PLAYBOOK_DIR = os.path.join(TOP_DIR, 'playbooks')
-RENDERER = os.path.join(TOP_DIR, 'tools', 'render-local-conf')
+RENDERER_MODULE = 'virtiofs_scaphandre.localconf'
 PROJECT = 'opendev.org/openstack/virtiofs-scaphandre'
 
 # Jobs and nodesets our zuul.d may name that are defined in other

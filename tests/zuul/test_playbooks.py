@@ -128,7 +128,7 @@ class TestOneSource(testtools.TestCase):
     def test_dev_vm_renders_from_zuul_d(self):
         with open(os.path.join(base.PLAYBOOK_DIR, 'dev-vm.yaml')) as f:
             text = f.read()
-        self.assertIn('/tools/render-local-conf', text)
+        self.assertIn('virtiofs_scaphandre.localconf', text)
         self.assertIn('devstack/local.conf', text)
 
 

@@ -12,7 +12,7 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""tools/render-local-conf on the real zuul.d: every job, every role."""
+"""The local.conf renderer on the real zuul.d: every job, every role."""
 
 import os
 import re
@@ -28,7 +28,8 @@ PLUGIN_PATH = '/opt/stack/virtiofs-scaphandre'
 
 
 def _run(*args):
-    return subprocess.run([sys.executable, base.RENDERER] + list(args),
+    return subprocess.run([sys.executable, '-m', base.RENDERER_MODULE]
+                          + list(args),
                           cwd=base.TOP_DIR, capture_output=True, text=True)
 
 

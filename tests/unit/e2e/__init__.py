@@ -12,13 +12,4 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Unit tests of the e2e check's pure logic (tools/e2e)."""
-
-import os
-import sys
-
-# tools/e2e is the "e2e" package of tools/, which is not installed.
-TOOLS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.dirname(os.path.abspath(__file__))))), 'tools')
-if TOOLS_DIR not in sys.path:
-    sys.path.insert(0, TOOLS_DIR)
+"""Unit tests of the e2e check's pure logic (virtiofs_scaphandre.e2e)."""

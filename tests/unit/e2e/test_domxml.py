@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 
 import testtools
 
-from e2e import domxml
+from virtiofs_scaphandre.e2e import domxml
 
 VIEW = '/var/lib/e2e/state/share_local_fs/e2e-vfs-00e2e001/scaphandre'
 

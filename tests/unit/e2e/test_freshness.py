@@ -17,7 +17,7 @@ import tempfile
 
 import testtools
 
-from e2e import freshness
+from virtiofs_scaphandre.e2e import freshness
 
 
 def writes(period=2.0, n=6, t0=100.0, start=1000):

@@ -14,8 +14,8 @@
 
 import testtools
 
-from e2e import guestlog
-from e2e import report
+from virtiofs_scaphandre.e2e import guestlog
+from virtiofs_scaphandre.e2e import report
 
 SIBLING = 'e2e-vfs-00e2e002'
 

@@ -20,9 +20,9 @@ import time
 
 import testtools
 
-from e2e import hypervisor
-from e2e import main
-from e2e import report
+from virtiofs_scaphandre.e2e import hypervisor
+from virtiofs_scaphandre.e2e import main
+from virtiofs_scaphandre.e2e import report
 
 
 class FakeDomain(object):

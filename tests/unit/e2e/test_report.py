@@ -18,7 +18,7 @@ import tempfile
 
 import testtools
 
-from e2e import report
+from virtiofs_scaphandre.e2e import report
 
 
 class FakeClock(object):

@@ -12,16 +12,4 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Unit tests of tools/local-devstack (its package is tools/local_devstack).
-
-tools/ is not an installed package: make it importable for every test
-module here before they import local_devstack.
-"""
-
-import os
-import sys
-
-TOOLS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.dirname(os.path.abspath(__file__))))), 'tools')
-if TOOLS_DIR not in sys.path:
-    sys.path.insert(0, TOOLS_DIR)
+"""Unit tests of tools/local-devstack (virtiofs_scaphandre.local_devstack)."""

@@ -19,8 +19,8 @@ import os
 import fixtures
 import testtools
 
-from local_devstack import runner as runner_mod
-from local_devstack import settings as settings_mod
+from virtiofs_scaphandre.local_devstack import runner as runner_mod
+from virtiofs_scaphandre.local_devstack import settings as settings_mod
 
 TOP_DIR = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.dirname(os.path.abspath(__file__)))))

@@ -19,13 +19,15 @@ import subprocess
 import time
 from unittest import mock
 
-from local_devstack import cli
-from local_devstack.runner import LocalDevstackError
-from local_devstack.runner import Runner
 from tests.unit.local_devstack import base
+from virtiofs_scaphandre.local_devstack import cli
+from virtiofs_scaphandre.local_devstack import container as ctr
+from virtiofs_scaphandre.local_devstack import host
+from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
+from virtiofs_scaphandre.local_devstack.runner import Runner
 
 TEMPEST_OUT = """\
-{0} tempest_plugin.tests.api.test_x.T.test_a [1.0s] ... ok
+{0} virtiofs_scaphandre_tempest_plugin.api.test_x.T.test_a [1.0s] ... ok
 
 ======
 Totals
@@ -78,7 +80,7 @@ class TestMain(base.TestCase):
                          seen)
 
     def test_test_when_not_up(self):
-        with mock.patch('local_devstack.host.check_root'):
+        with mock.patch.object(host, 'check_root'):
             rc, err = self.main(['--set', 'state_dir=%s' % self.tmp,
                                  'test'])
         self.assertEqual(1, rc)
@@ -112,8 +114,8 @@ class TestUpFailure(base.TestCase):
         app.prepare_node = lambda node, base, conf: None
         app.controller.boot = lambda hugetlbfs: None
         app.controller.running = lambda: False
-        with mock.patch('local_devstack.container.make_base_rootfs'), \
-                mock.patch('local_devstack.host.check_root'):
+        with mock.patch.object(ctr, 'make_base_rootfs'), \
+                mock.patch.object(host, 'check_root'):
             e = self.assertRaises(LocalDevstackError, app.up)
         text = str(e)
         self.assertIn('stack.sh failed on lds-controller (exit 1)', text)
@@ -159,7 +161,7 @@ class TestDownAndDestroy(base.TestCase):
             node.stop = (lambda n: lambda: order.append('stop ' + n.name))(
                 node)
         app.host.undo_all = lambda: order.append('undo')
-        with mock.patch('local_devstack.host.check_root'):
+        with mock.patch.object(host, 'check_root'):
             app.down()
         unstacks = [c for c in app.runner.commands if './unstack.sh' in c]
         self.assertEqual(2, len(unstacks))
@@ -175,7 +177,7 @@ class TestDownAndDestroy(base.TestCase):
         for path in made:
             self.write(path, 'x')
         other = self.write(os.path.join(s.state_dir, 'notes.txt'), 'mine')
-        with mock.patch('local_devstack.host.check_root'), \
+        with mock.patch.object(host, 'check_root'), \
                 contextlib.redirect_stdout(io.StringIO()):
             app.destroy()
         for path in made:
@@ -262,8 +264,8 @@ class TestStackBoth(base.TestCase):
         return app
 
     def up(self, app):
-        with mock.patch('local_devstack.container.make_base_rootfs'), \
-                mock.patch('local_devstack.host.check_root'), \
+        with mock.patch.object(ctr, 'make_base_rootfs'), \
+                mock.patch.object(host, 'check_root'), \
                 contextlib.redirect_stdout(io.StringIO()):
             app.up()
 

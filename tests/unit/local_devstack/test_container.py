@@ -18,9 +18,9 @@ import os
 import shutil
 import subprocess
 
-from local_devstack import container as ctr
-from local_devstack.runner import LocalDevstackError
 from tests.unit.local_devstack import base
+from virtiofs_scaphandre.local_devstack import container as ctr
+from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
 
 
 class ContainerFixture(base.TestCase):

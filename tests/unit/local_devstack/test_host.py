@@ -15,9 +15,9 @@
 import collections
 import os
 
-from local_devstack import host
-from local_devstack.runner import LocalDevstackError
 from tests.unit.local_devstack import base
+from virtiofs_scaphandre.local_devstack import host
+from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
 
 ADDRS = ('1: lo    inet 127.0.0.1/8 scope host lo\n'
          '2: eth0    inet 192.0.2.2/24 brd 192.0.2.255 scope global eth0\n')

@@ -19,10 +19,10 @@ import os
 import subprocess
 import tarfile
 
-from local_devstack import mirror
-from local_devstack.runner import LocalDevstackError
-from local_devstack.runner import Runner
 from tests.unit.local_devstack import base
+from virtiofs_scaphandre.local_devstack import mirror
+from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
+from virtiofs_scaphandre.local_devstack.runner import Runner
 
 
 def make_sdist(directory, name, version, files=None, tops=None):

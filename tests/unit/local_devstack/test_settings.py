@@ -14,9 +14,9 @@
 
 import os
 
-from local_devstack.runner import LocalDevstackError
-from local_devstack import settings as settings_mod
 from tests.unit.local_devstack import base
+from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
+from virtiofs_scaphandre.local_devstack import settings as settings_mod
 
 
 class TestSettings(base.TestCase):

@@ -28,8 +28,8 @@ from tempest.lib.common import ssh
 from tempest.lib import exceptions as lib_exc
 from tempest.tests import base
 
-from tempest_plugin.common import compute_ssh
-from tempest_plugin.common import domain_xml
+from virtiofs_scaphandre_tempest_plugin.common import compute_ssh
+from virtiofs_scaphandre_tempest_plugin.common import domain_xml
 
 
 class LocalShell(object):

@@ -20,7 +20,7 @@ import ddt
 from tempest.lib.common import ssh
 from tempest.tests import base
 
-from tempest_plugin.common import compute_ssh
+from virtiofs_scaphandre_tempest_plugin.common import compute_ssh
 
 ADDRESSES = {'cmp1': '192.0.2.10', 'cmp2.example.org': '192.0.2.11',
              'cmp3': ' 192.0.2.12 '}

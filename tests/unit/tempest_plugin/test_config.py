@@ -22,8 +22,8 @@ import fixtures
 from oslo_config import cfg
 from tempest.tests import base
 
-from tempest_plugin import config as vs_config
-from tempest_plugin import plugin
+from virtiofs_scaphandre_tempest_plugin import config as vs_config
+from virtiofs_scaphandre_tempest_plugin import plugin
 
 
 @ddt.ddt
@@ -90,8 +90,9 @@ class TestPluginConfig(base.TestCase):
     def test_load_tests_points_at_the_test_package(self):
         test_dir, top_dir = self.plugin.load_tests()
         self.assertTrue(os.path.isfile(os.path.join(test_dir, '__init__.py')))
-        self.assertEqual(os.path.join(top_dir, 'tempest_plugin', 'tests'),
-                         test_dir)
+        self.assertEqual(
+            os.path.join(top_dir, 'virtiofs_scaphandre_tempest_plugin'),
+            test_dir)
 
     def test_entry_point_loads_the_plugin_class(self):
         eps = importlib_metadata.entry_points(group='tempest.test_plugins')

@@ -17,7 +17,7 @@
 import ddt
 from tempest.tests import base
 
-from tempest_plugin.common import domain_xml
+from virtiofs_scaphandre_tempest_plugin.common import domain_xml
 
 INSTANCE = 'instance-0000002a'
 TAG = 'scaphandre'

@@ -19,7 +19,7 @@ import json
 import ddt
 from tempest.tests import base
 
-from tempest_plugin.common import metadata
+from virtiofs_scaphandre_tempest_plugin.common import metadata
 
 
 @ddt.ddt

@@ -30,13 +30,13 @@ from tempest.lib import exceptions as lib_exc
 from tempest.tests import base
 from tempest.tests import fake_config
 
-from tempest_plugin import config as vs_config
-from tempest_plugin.tests.api import test_domain_xml
-from tempest_plugin.tests.api import test_extra_specs
-from tempest_plugin.tests.api import test_live_migration
-from tempest_plugin.tests.api import test_scheduling
-from tempest_plugin.tests import base as vs_base
-from tempest_plugin.tests.scenario import test_readonly_share
+from virtiofs_scaphandre_tempest_plugin.api import base as vs_base
+from virtiofs_scaphandre_tempest_plugin.api import test_domain_xml
+from virtiofs_scaphandre_tempest_plugin.api import test_extra_specs
+from virtiofs_scaphandre_tempest_plugin.api import test_live_migration
+from virtiofs_scaphandre_tempest_plugin.api import test_scheduling
+from virtiofs_scaphandre_tempest_plugin import config as vs_config
+from virtiofs_scaphandre_tempest_plugin.scenario import test_readonly_share
 
 INSTANCE = 'instance-00000007'
 TAG = 'scaphandre'

@@ -21,7 +21,7 @@ import fixtures
 from tempest.lib import exceptions as lib_exc
 from tempest.tests import base
 
-from tempest_plugin.common import requirements as req
+from virtiofs_scaphandre_tempest_plugin.common import requirements as req
 
 
 def make_conf(**overrides):

@@ -31,11 +31,13 @@ import unittest
 
 import testtools
 
-import tempest_plugin
+import virtiofs_scaphandre_tempest_plugin
 
-PLUGIN_DIR = os.path.dirname(os.path.abspath(tempest_plugin.__file__))
+PACKAGE = 'virtiofs_scaphandre_tempest_plugin'
+PLUGIN_DIR = os.path.dirname(os.path.abspath(
+    virtiofs_scaphandre_tempest_plugin.__file__))
 TOP_DIR = os.path.dirname(PLUGIN_DIR)
-TEST_REGEX = r'^tempest_plugin\.tests\.'
+TEST_REGEX = r'^virtiofs_scaphandre_tempest_plugin\.'
 CLASSES = ('api.test_scheduling.PowerMetricsSchedulingTest',
            'api.test_domain_xml.DomainXMLTest',
            'scenario.test_readonly_share.ReadOnlyShareTest',
@@ -46,7 +48,7 @@ CLASSES = ('api.test_scheduling.PowerMetricsSchedulingTest',
 def expected_test_ids():
     """Test ids found by plain unittest discovery of the test package."""
     suite = unittest.TestLoader().discover(
-        os.path.join(PLUGIN_DIR, 'tests'), top_level_dir=TOP_DIR)
+        PLUGIN_DIR, top_level_dir=TOP_DIR)
     ids = set()
 
     def walk(tests):
@@ -101,14 +103,14 @@ class TestTempestLoader(testtools.TestCase):
     def test_plugin_is_listed(self):
         out = self.run_tempest(['list-plugins'])
         self.assertRegex(out, r'virtiofs-scaphandre\s*\|\s*'
-                              r'tempest_plugin\.plugin:'
+                              r'virtiofs_scaphandre_tempest_plugin\.plugin:'
                               r'VirtiofsScaphandreTempestPlugin')
 
     def test_every_test_is_discovered_with_an_idempotent_id(self):
         out = self.run_tempest(['run', '--list-tests', '--regex',
                                 TEST_REGEX])
         listed = [line.strip() for line in out.splitlines()
-                  if line.startswith('tempest_plugin.tests.')]
+                  if line.startswith('virtiofs_scaphandre_tempest_plugin.')]
         # Ids carry their tempest attributes: [id-<uuid>,negative].
         expected = expected_test_ids()
         self.assertNotEqual(set(), expected)
@@ -117,7 +119,7 @@ class TestTempestLoader(testtools.TestCase):
         ids = {re.sub(r'\[.*\]$', '', line) for line in listed}
         for cls in CLASSES:
             self.assertTrue(
-                any(i.startswith('tempest_plugin.tests.%s.' % cls)
+                any(i.startswith('%s.%s.' % (PACKAGE, cls))
                     for i in ids), '%s not discovered' % cls)
         for line in listed:
             self.assertRegex(line, r'\[(.*,)?id-[0-9a-f]{8}-[0-9a-f]{4}-'
@@ -129,7 +131,7 @@ class TestTempestLoader(testtools.TestCase):
                                 TEST_REGEX])
         owner = {}
         for line in out.splitlines():
-            match = re.match(r'^(tempest_plugin\.tests\.\S+?)(_\d+_\S+)?'
+            match = re.match(r'^(' + PACKAGE + r'\.\S+?)(_\d+_\S+)?'
                              r'\[(?:.*,)?id-([0-9a-f-]{36})', line)
             if match:
                 method, uuid = match.group(1), match.group(3)
@@ -178,7 +180,7 @@ class TestTempestLoader(testtools.TestCase):
         out = self._run_skipping(TEST_REGEX)
         for cls in CLASSES:
             self.assertRegex(
-                out, r'setUpClass \(tempest_plugin\.tests\.%s\) \.\.\. '
+                out, r'setUpClass \(' + PACKAGE + r'\.%s\) \.\.\. '
                      r'SKIPPED: \[virtiofs_scaphandre\] enabled is False'
                 % re.escape(cls))
         self.assertIn(' - Skipped: %d' % len(CLASSES), out)
@@ -194,13 +196,13 @@ class TestTempestLoader(testtools.TestCase):
             compute_nodes = 1
             """)
         out = self._run_skipping(
-            r'^tempest_plugin\.tests\.(api\.test_(domain_xml|'
+            r'^virtiofs_scaphandre_tempest_plugin\.(api\.test_(domain_xml|'
             r'live_migration)|scenario)\.')
         for cls, reason in (
                 (CLASSES[1], 'compute_ssh_private_key_path is not set'),
                 (CLASSES[2], 'compute_ssh_private_key_path is not set'),
                 (CLASSES[3], 'compute_nodes is 1: live migration needs 2')):
             self.assertRegex(
-                out, r'setUpClass \(tempest_plugin\.tests\.%s\) \.\.\. '
+                out, r'setUpClass \(' + PACKAGE + r'\.%s\) \.\.\. '
                      r'SKIPPED: .*%s' % (re.escape(cls), re.escape(reason)))
         self.assertIn(' - Skipped: 3', out)

@@ -12,10 +12,8 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Unit tests of tools/render-local-conf on small zuul.d fixtures."""
+"""Unit tests of the local.conf renderer on small zuul.d fixtures."""
 
-import importlib.machinery
-import importlib.util
 import io
 import json
 import os
@@ -24,21 +22,7 @@ import textwrap
 import fixtures
 import testtools
 
-TOP_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))))
-RENDERER = os.path.join(TOP_DIR, 'tools', 'render-local-conf')
-
-
-def _load_renderer():
-    loader = importlib.machinery.SourceFileLoader('render_local_conf',
-                                                  RENDERER)
-    spec = importlib.util.spec_from_loader(loader.name, loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
-
-
-rlc = _load_renderer()
+from virtiofs_scaphandre import localconf as rlc
 
 BASE_JOBS = """\
 - job:

@@ -24,7 +24,7 @@ import ipaddress
 import os
 import re
 
-from local_devstack.runner import LocalDevstackError
+from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
 
 ENV_PREFIX = 'LOCAL_DEVSTACK_'
 CONFIG_SECTION = 'local-devstack'
@@ -79,7 +79,7 @@ OPTIONS = {
     'boot_timeout': ('int', 120, 'seconds for a container to boot'),
     'stack_timeout': ('int', 3600, 'seconds for one stack.sh run'),
     'test_timeout': ('int', 1800, 'seconds for the tempest run'),
-    'test_regex': ('str', r'^tempest_plugin\.tests\.',
+    'test_regex': ('str', r'^virtiofs_scaphandre_tempest_plugin\.',
                    'tempest tests the test subcommand runs'),
     'extra_localrc': ('list', '', 'extra KEY=VALUE localrc settings, '
                       'comma separated'),

@@ -17,8 +17,8 @@ from tempest.common import waiters
 from tempest.lib import decorators
 from tempest.lib import exceptions as lib_exc
 
-from tempest_plugin.common import requirements
-from tempest_plugin.tests import base
+from virtiofs_scaphandre_tempest_plugin.api import base
+from virtiofs_scaphandre_tempest_plugin.common import requirements
 
 
 @ddt.ddt

@@ -16,8 +16,8 @@ import ddt
 from tempest import config
 from tempest.lib import decorators
 
-from tempest_plugin.common import requirements
-from tempest_plugin.tests import base
+from virtiofs_scaphandre_tempest_plugin.api import base
+from virtiofs_scaphandre_tempest_plugin.common import requirements
 
 CONF = config.CONF
 

@@ -27,9 +27,9 @@ from tempest.lib.common.utils import data_utils
 from tempest.lib.common.utils import test_utils
 from tempest.lib import exceptions as lib_exc
 
-from tempest_plugin.common import compute_ssh
-from tempest_plugin.common import domain_xml
-from tempest_plugin.common import requirements
+from virtiofs_scaphandre_tempest_plugin.common import compute_ssh
+from virtiofs_scaphandre_tempest_plugin.common import domain_xml
+from virtiofs_scaphandre_tempest_plugin.common import requirements
 
 CONF = config.CONF
 LOG = logging.getLogger(__name__)

@@ -26,7 +26,7 @@ import shutil
 import signal
 import time
 
-from local_devstack.runner import LocalDevstackError
+from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
 
 STACK_USER = 'stack'
 STACK_HOME = '/opt/stack'

@@ -33,7 +33,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from local_devstack.runner import LocalDevstackError
+from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
 
 PYPI_JSON = 'https://pypi.org/pypi/%s/json'
 CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt'

@@ -17,7 +17,7 @@
 import os
 import time
 
-from e2e import guestlog
+from virtiofs_scaphandre.e2e import guestlog
 
 URI = 'qemu:///system'
 PREFIX = 'e2e-vfs-'

@@ -16,7 +16,7 @@ import ddt
 from tempest.lib import decorators
 from tempest.lib import exceptions as lib_exc
 
-from tempest_plugin.tests import base
+from virtiofs_scaphandre_tempest_plugin.api import base
 
 
 @ddt.ddt

@@ -14,8 +14,9 @@
 
 """Orchestration of the e2e check; run by tools/e2e-check as root.
 
-    python -m e2e.main --guest-dir DIR --nova-python PY [options]
-    python -m e2e.main --cleanup-only
+    python -m virtiofs_scaphandre.e2e.main --guest-dir DIR \
+        --nova-python PY [options]
+    python -m virtiofs_scaphandre.e2e.main --cleanup-only
 
 The bash entry point has already installed and checked the hypervisor,
 mounted hugetlbfs, started libvirtd/virtlogd and reserved hugepages
@@ -33,11 +34,11 @@ import sys
 import time
 import uuid
 
-from e2e import domxml
-from e2e import freshness
-from e2e import guestlog
-from e2e import hypervisor
-from e2e import report
+from virtiofs_scaphandre.e2e import domxml
+from virtiofs_scaphandre.e2e import freshness
+from virtiofs_scaphandre.e2e import guestlog
+from virtiofs_scaphandre.e2e import hypervisor
+from virtiofs_scaphandre.e2e import report
 
 TAG = 'scaphandre'
 NAME_TEMPLATE = hypervisor.PREFIX + '%08x'
@@ -140,12 +141,13 @@ class Run(object):
         # The run directory goes away; its logs are kept in logs_dir.
         kept = os.path.join(self.logs_dir, os.path.basename(log_path))
         env = dict(os.environ)
-        env['PYTHONPATH'] = os.path.dirname(os.path.dirname(
-            os.path.abspath(__file__)))
+        env['PYTHONPATH'] = os.path.dirname(os.path.dirname(os.path.dirname(
+            os.path.abspath(__file__))))
         with open(log_path, 'w') as log:
             try:
                 proc = subprocess.run(
-                    [self.args.nova_python, '-m', 'e2e.nova_side', command,
+                    [self.args.nova_python, '-m',
+                     'virtiofs_scaphandre.e2e.nova_side', command,
                      path], stdout=subprocess.PIPE, stderr=log, env=env,
                     timeout=timeout, check=False)
             except subprocess.TimeoutExpired:

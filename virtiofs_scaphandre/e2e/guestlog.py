@@ -14,7 +14,7 @@
 
 """Read back what the guest printed on its serial console.
 
-tools/e2e/guest-init prints one "E2E <WORD> key=value ..." line per
+The guest-init script prints one "E2E <WORD> key=value ..." line per
 result. The console log is appended to across boots of the same domain,
 so it is split at each "E2E BOOT" line.
 """

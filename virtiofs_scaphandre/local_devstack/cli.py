@@ -32,13 +32,13 @@ import sys
 import threading
 import time
 
-from local_devstack import container as ctr
-from local_devstack import host
-from local_devstack import localconf
-from local_devstack import mirror
-from local_devstack.runner import LocalDevstackError
-from local_devstack.runner import Runner
-from local_devstack import settings as settings_mod
+from virtiofs_scaphandre.local_devstack import container as ctr
+from virtiofs_scaphandre.local_devstack import host
+from virtiofs_scaphandre.local_devstack import localconf
+from virtiofs_scaphandre.local_devstack import mirror
+from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
+from virtiofs_scaphandre.local_devstack.runner import Runner
+from virtiofs_scaphandre.local_devstack import settings as settings_mod
 
 TOP_DIR = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))

@@ -42,7 +42,7 @@ import sys
 import threading
 import uuid as uuid_mod
 
-from e2e import domxml
+from virtiofs_scaphandre.e2e import domxml
 
 
 def _setup(cfg):

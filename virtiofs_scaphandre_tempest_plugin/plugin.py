@@ -19,17 +19,16 @@ import os
 from tempest import config
 from tempest.test_discover import plugins
 
-from tempest_plugin import config as vs_config
+from virtiofs_scaphandre_tempest_plugin import config as vs_config
 
 
 class VirtiofsScaphandreTempestPlugin(plugins.TempestPlugin):
 
     def load_tests(self):
-        # Test ids are tempest_plugin.tests.*: the top level is the
-        # directory holding the tempest_plugin package.
+        # Test ids are virtiofs_scaphandre_tempest_plugin.{api,scenario}.*:
+        # the tests live in the package itself, whose parent is the top.
         package_dir = os.path.dirname(os.path.abspath(__file__))
-        top_level_dir = os.path.dirname(package_dir)
-        return os.path.join(package_dir, 'tests'), top_level_dir
+        return package_dir, os.path.dirname(package_dir)
 
     def register_opts(self, conf):
         for group, opts in vs_config.list_opts():

@@ -27,7 +27,7 @@ import json
 import os
 import shutil
 
-from local_devstack.runner import LocalDevstackError
+from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
 
 HUGEPAGE_KB = 2048
 NEEDED_COMMANDS = ('systemd-nspawn', 'nsenter', 'debootstrap', 'iptables',

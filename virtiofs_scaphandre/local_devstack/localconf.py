@@ -22,7 +22,7 @@ renders them. This module adds only what the container environment needs
 import os
 import re
 
-from local_devstack.runner import LocalDevstackError
+from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
 
 PLUGIN_NAME = 'virtiofs-scaphandre'
 PLUGIN_DEST = '/opt/stack/' + PLUGIN_NAME

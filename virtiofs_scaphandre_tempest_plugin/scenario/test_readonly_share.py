@@ -19,10 +19,10 @@ from tempest.lib.common.utils import test_utils
 from tempest.lib import decorators
 from tempest.lib import exceptions as lib_exc
 
-from tempest_plugin.common import domain_xml
-from tempest_plugin.common import metadata
-from tempest_plugin.common import requirements
-from tempest_plugin.tests import base
+from virtiofs_scaphandre_tempest_plugin.api import base
+from virtiofs_scaphandre_tempest_plugin.common import domain_xml
+from virtiofs_scaphandre_tempest_plugin.common import metadata
+from virtiofs_scaphandre_tempest_plugin.common import requirements
 
 CONF = config.CONF
 

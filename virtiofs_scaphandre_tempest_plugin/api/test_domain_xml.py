@@ -14,9 +14,9 @@
 
 from tempest.lib import decorators
 
-from tempest_plugin.common import domain_xml
-from tempest_plugin.common import requirements
-from tempest_plugin.tests import base
+from virtiofs_scaphandre_tempest_plugin.api import base
+from virtiofs_scaphandre_tempest_plugin.common import domain_xml
+from virtiofs_scaphandre_tempest_plugin.common import requirements
 
 
 class DomainXMLTest(base.VirtiofsScaphandreTest):

@@ -33,12 +33,12 @@ import statistics
 import sys
 import time
 
-from e2e import domxml
-from e2e import freshness
-from e2e import guestlog
-from e2e import hypervisor
-from e2e import main as e2e_main
-from e2e import report
+from virtiofs_scaphandre.e2e import domxml
+from virtiofs_scaphandre.e2e import freshness
+from virtiofs_scaphandre.e2e import guestlog
+from virtiofs_scaphandre.e2e import hypervisor
+from virtiofs_scaphandre.e2e import main as e2e_main
+from virtiofs_scaphandre.e2e import report
 
 RENAMED = 'renamed/energy_uj'
 
