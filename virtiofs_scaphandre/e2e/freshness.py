@@ -117,14 +117,23 @@ def analyze(writes, seen, period, poll_max_gap=0.0, window=None):
     index = {}
     for i, (_t, value) in enumerate(writes):
         index.setdefault(value, i)
-    # A read racing the exporter's truncate + write returns nothing or the
-    # start of a value (scaphandre#442; busybox's read builtin reads byte by
-    # byte): a torn read, a writer-side effect, not a stale value.
+    # A read racing the exporter's truncate + write (scaphandre#442) is a
+    # torn read, a writer-side effect, not a stale value. busybox's read
+    # builtin reads byte by byte, so it returns nothing, the start of a
+    # value, or the start of one value followed by the rest of the next
+    # one from the same offset on.
     written = [v for _t, v in writes]
 
+    def spans_a_rewrite(value, old, new):
+        return any(value[:k] == old[:k] and value[k:] == new[k:len(value)]
+                   for k in range(len(value) + 1))
+
     def is_torn(value):
-        return value not in index and any(
-            w.startswith(value) for w in written)
+        if value in index:
+            return False
+        return any(w.startswith(value) for w in written) or any(
+            spans_a_rewrite(value, old, new)
+            for old, new in zip(written, written[1:]))
 
     torn = sum(1 for _t, v in seen if is_torn(v))
     unknown = sorted({v for _t, v in seen if v not in index and

@@ -87,6 +87,26 @@ class TestAnalyze(testtools.TestCase):
         self.assertEqual([], figures['unknown_values'])
         self.assertTrue(figures['ok'], figures)
 
+    def test_read_spanning_a_rewrite_is_a_torn_read(self):
+        # "19" of the old value, then the rest of the new one from offset 2
+        # (seen for real: 19518505 rewritten as 20753072 read "19753072").
+        w = [(100.0, '19518505'), (102.0, '20753072'), (104.0, '21987639')]
+        mixed = '19753072'
+        seen = [(100.5, w[0][1]), (102.0, mixed), (102.1, w[1][1]),
+                (104.05, w[2][1])]
+        figures = freshness.analyze(w, seen, 2.0, window=(100.5, 104.1))
+        self.assertEqual(1, figures['torn_reads'])
+        self.assertEqual([], figures['unknown_values'])
+        self.assertTrue(figures['ok'], figures)
+
+    def test_digits_of_no_neighbouring_writes_stay_unknown(self):
+        # Old prefix and new suffix must come from consecutive writes.
+        w = [(100.0, '19518505'), (102.0, '20753072'), (104.0, '21987639')]
+        seen = [(100.5, w[0][1]), (102.1, w[1][1]), (104.0, '19987639')]
+        figures = freshness.analyze(w, seen, 2.0, window=(100.5, 104.1))
+        self.assertEqual(['19987639'], figures['unknown_values'])
+        self.assertFalse(figures['ok'])
+
     def test_summary_names_the_figures(self):
         w = writes(n=3)
         seen = [(100.5, w[0][1]), (102.05, w[1][1]), (104.05, w[2][1])]
