@@ -16,6 +16,8 @@
 
 import configparser
 import os
+import re
+import shlex
 import subprocess
 
 import testtools
@@ -24,28 +26,108 @@ TOP_DIR = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 
 
-class TestToxDefaults(testtools.TestCase):
+def _tox_config():
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(os.path.join(TOP_DIR, 'tox.ini'))
+    return parser
 
-    def _tox_config(self):
-        parser = configparser.ConfigParser(interpolation=None)
-        parser.read(os.path.join(TOP_DIR, 'tox.ini'))
-        return parser
 
-    def test_default_envlist_runs_every_environment(self):
-        parser = self._tox_config()
-        envlist = [e.strip() for e in parser['tox']['envlist'].split(',')]
-        defined = [s.split(':', 1)[1] for s in parser.sections()
-                   if s.startswith('testenv:')]
-        self.assertEqual(sorted(defined), sorted(envlist))
+def _split_list(value):
+    return [e.strip() for e in value.replace('\n', ',').split(',')
+            if e.strip()]
 
-    def test_ci_runs_the_readme_test_command(self):
+
+def _labels(parser):
+    labels = {}
+    for line in parser['tox'].get('labels', '').splitlines():
+        if '=' in line:
+            name, envs = line.split('=', 1)
+            labels[name.strip()] = _split_list(envs)
+    return labels
+
+
+def _environments(parser):
+    """Defined environments, and the aliases among them (name -> target)."""
+    envs, aliases = [], {}
+    for section in parser.sections():
+        if not section.startswith('testenv:'):
+            continue
+        name = section.split(':', 1)[1]
+        commands = parser[section].get('commands', '').strip()
+        target = re.fullmatch(r'\{\[testenv:([\w-]+)\]commands\}', commands)
+        if target:
+            aliases[name] = target.group(1)
+        else:
+            envs.append(name)
+    return envs, aliases
+
+
+def _code_lines(rst_text):
+    """Lines of the literal and code blocks of an RST document."""
+    lines, in_block = [], False
+    for line in rst_text.splitlines():
+        if in_block and line.strip() and not line[0].isspace():
+            in_block = False
+        if in_block and line.strip() and not line.lstrip().startswith(':'):
+            lines.append(line.strip())
+        directive = line.lstrip().startswith('.. ')
+        if (line.startswith('.. code-block::')
+                or (line.rstrip().endswith('::') and not directive)):
+            in_block = True
+    return lines
+
+
+def _ci_command():
+    with open(os.path.join(TOP_DIR, '.ci', 'run')) as f:
+        ci_lines = [line.strip() for line in f
+                    if line.strip() and not line.startswith('#')]
+    return ci_lines[-1].replace('exec ', '', 1)
+
+
+def _selected_environments(command, parser):
+    """The environments a ``tools/bootstrap tox ...`` command runs."""
+    words = shlex.split(command)
+    if words[:2] != ['tools/bootstrap', 'tox']:
+        raise ValueError('not a tools/bootstrap tox command: %s' % command)
+    args = words[2:]
+    if '-m' in args:
+        return _labels(parser)[args[args.index('-m') + 1]]
+    if '-e' in args:
+        return _split_list(args[args.index('-e') + 1])
+    return _split_list(parser['tox']['envlist'])
+
+
+class TestToxEnvironments(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.parser = _tox_config()
+        self.envs, self.aliases = _environments(self.parser)
+
+    def test_all_tests_command_runs_every_environment(self):
+        selected = _selected_environments(_ci_command(), self.parser)
+        self.assertEqual(sorted(self.envs), sorted(selected))
+
+    def test_aliases_point_at_environments_in_the_run(self):
+        selected = _selected_environments(_ci_command(), self.parser)
+        for alias, target in self.aliases.items():
+            self.assertIn(target, selected, alias)
+            self.assertNotIn(alias, selected, 'runs %s twice' % target)
+
+    def test_plain_tox_is_unit_tests_lint_and_docs(self):
+        # Plain `tox` must run without root and leave the host unchanged:
+        # no hypervisor, devstack, nova or Zuul environment belongs here.
+        envlist = _split_list(self.parser['tox']['envlist'])
+        self.assertEqual(['docs', 'pep8', 'py3'], sorted(envlist))
+
+
+class TestReadmeCommand(testtools.TestCase):
+
+    def test_ci_runs_the_readme_all_tests_command(self):
         with open(os.path.join(TOP_DIR, 'README.rst')) as f:
-            readme = f.read()
-        with open(os.path.join(TOP_DIR, '.ci', 'run')) as f:
-            ci_lines = [line.strip() for line in f
-                        if line.strip() and not line.startswith('#')]
-        command = ci_lines[-1].replace('exec ', '', 1)
-        self.assertIn(command, readme)
+            commands = [re.sub(r'^sudo ', '', line.split('  #')[0].strip())
+                        for line in _code_lines(f.read())]
+        self.assertIn(_ci_command(), commands)
 
 
 class TestShellLintCoverage(testtools.TestCase):
