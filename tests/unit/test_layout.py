@@ -21,6 +21,7 @@ import shlex
 import subprocess
 
 import testtools
+import yaml
 
 TOP_DIR = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -146,3 +147,19 @@ class TestShellLintCoverage(testtools.TestCase):
                 if path.startswith('devstack/lib/') or name in (
                         'plugin.sh', 'settings'):
                     self.assertIn(path, listed)
+
+
+class TestPreCommitPins(testtools.TestCase):
+
+    def test_hooks_use_the_pinned_linters(self):
+        with open(os.path.join(TOP_DIR, 'upper-constraints.txt')) as f:
+            pins = dict(line.strip().lower().split('===', 1) for line in f
+                        if '===' in line)
+        with open(os.path.join(TOP_DIR, '.pre-commit-config.yaml')) as f:
+            config = yaml.safe_load(f)
+        hooks = [h for repo in config['repos'] for h in repo['hooks']]
+        deps = [d for h in hooks for d in h.get('additional_dependencies', [])]
+        self.assertTrue(deps)
+        for dep in deps:
+            name, version = dep.lower().split('==', 1)
+            self.assertEqual(pins.get(name), version, dep)
