@@ -289,6 +289,12 @@ class Container(object):
         return argv
 
     def _find_leader(self, nspawn_pid):
+        """The container's init: the child of nspawn that runs systemd.
+
+        nspawn also forks short-lived helpers; taking one of them for the
+        init made a boot wait for a process that was already gone.
+        """
+        children = []
         for status in glob.glob(os.path.join(self.proc_root, '[0-9]*',
                                              'status')):
             try:
@@ -296,10 +302,18 @@ class Container(object):
                     text = f.read()
             except OSError:
                 continue
-            for line in text.splitlines():
-                if line.startswith('PPid:') and \
-                        int(line.split()[1]) == nspawn_pid:
-                    return int(status.split(os.sep)[-2])
+            fields = dict(line.split(':', 1) for line in text.splitlines()
+                          if ':' in line)
+            try:
+                ppid = int(fields.get('PPid', '0').split()[0])
+            except (IndexError, ValueError):
+                continue
+            if ppid == nspawn_pid:
+                pid = int(status.split(os.sep)[-2])
+                children.append((fields.get('Name', '').strip(), pid))
+        for name, pid in sorted(children):
+            if name in ('systemd', 'init'):
+                return pid
         return None
 
     def boot(self, hugetlbfs=None, clock=time.monotonic, sleep=time.sleep):

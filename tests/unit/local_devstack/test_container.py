@@ -38,7 +38,8 @@ class ContainerFixture(base.TestCase):
 
     def process(self, pid, ppid=1, argv=('sleep',)):
         self.write(os.path.join(self.proc, str(pid), 'status'),
-                   'Name:\tx\nPPid:\t%d\n' % ppid)
+                   'Name:\t%s\nPPid:\t%d\n' % (
+                       os.path.basename(argv[0])[:15], ppid))
         self.write(os.path.join(self.proc, str(pid), 'cmdline'),
                    '\0'.join(argv) + '\0')
 
@@ -77,6 +78,20 @@ class TestBoot(ContainerFixture):
         self.assertIn(['nsenter', '-t', '4243', '-n', 'ethtool', '-K',
                        'host0', 'tx', 'off'], self.runner.ran('nsenter'))
 
+    def test_boot_skips_a_helper_child_of_nspawn(self):
+        c = self.container()
+
+        def spawn(argv, log_path):
+            self.process(4242, argv=argv)
+            # nspawn forks a short-lived helper before the init.
+            self.process(4243, ppid=4242, argv=('systemd-nspawn',))
+            self.process(4244, ppid=4242, argv=('/usr/lib/systemd/systemd',))
+            return 4242
+        self.runner.spawn_detached = spawn
+        c.boot(clock=self.clock(), sleep=lambda s: None)
+        with open(c.state_path) as f:
+            self.assertEqual(4244, json.load(f)['leader_pid'])
+
     def test_nspawn_dies_early(self):
         c = self.container()
         e = self.assertRaises(LocalDevstackError, c.boot,
@@ -88,7 +103,7 @@ class TestBoot(ContainerFixture):
     def test_systemd_never_ready(self):
         c = self.container()
         self.process(4242, argv=('systemd-nspawn',))
-        self.process(4243, ppid=4242)
+        self.process(4243, ppid=4242, argv=('systemd',))
         self.runner.responses[('nsenter',)] = (1, 'starting\n')
         killed = []
         c._kill = lambda pid, **kw: killed.append(pid)
