@@ -237,7 +237,20 @@ class Container(object):
             return json.load(f)
 
     def _alive(self, pid):
-        return os.path.exists(os.path.join(self.proc_root, str(pid)))
+        """pid runs; an exited child not yet reaped (a zombie) does not.
+
+        nspawn is a child of the tool during up: once powered off it
+        stays a zombie until reaped, and stop waited for it in vain.
+        """
+        try:
+            with open(os.path.join(self.proc_root, str(pid),
+                                   'status')) as f:
+                for line in f:
+                    if line.startswith('State:'):
+                        return line.split()[1] not in ('Z', 'X')
+        except OSError:
+            return False
+        return True
 
     def foreign_nspawn(self):
         """A systemd-nspawn on our root filesystem that we did not start."""
@@ -403,6 +416,7 @@ class Container(object):
             return
         for _ in range(int(timeout * 2)):
             if not self._alive(pid):
+                _reap(pid)
                 return
             sleep(0.5)
         try:
@@ -417,6 +431,14 @@ class Container(object):
         # SIGTERM to systemd-nspawn powers the container off cleanly.
         self._kill(state['nspawn_pid'])
         os.remove(self.state_path)
+
+
+def _reap(pid):
+    """Collect an exited child of ours (nspawn, during up)."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
 
 
 def make_base_rootfs(settings, runner, log_path):

@@ -16,7 +16,9 @@ import itertools
 import json
 import os
 import shutil
+import signal
 import subprocess
+from unittest import mock
 
 from tests.unit.local_devstack import base
 from virtiofs_scaphandre.local_devstack import container as ctr
@@ -36,10 +38,10 @@ class ContainerFixture(base.TestCase):
         return ctr.Container(self.settings(**overrides), self.runner,
                              'lds-controller', index, proc_root=self.proc)
 
-    def process(self, pid, ppid=1, argv=('sleep',)):
+    def process(self, pid, ppid=1, argv=('sleep',), state='S (sleeping)'):
         self.write(os.path.join(self.proc, str(pid), 'status'),
-                   'Name:\t%s\nPPid:\t%d\n' % (
-                       os.path.basename(argv[0])[:15], ppid))
+                   'Name:\t%s\nState:\t%s\nPPid:\t%d\n' % (
+                       os.path.basename(argv[0])[:15], state, ppid))
         self.write(os.path.join(self.proc, str(pid), 'cmdline'),
                    '\0'.join(argv) + '\0')
 
@@ -91,6 +93,20 @@ class TestBoot(ContainerFixture):
         c.boot(clock=self.clock(), sleep=lambda s: None)
         with open(c.state_path) as f:
             self.assertEqual(4244, json.load(f)['leader_pid'])
+
+    def test_exited_unreaped_nspawn_is_not_running(self):
+        c = self.container()
+        self.write(c.state_path, '{"nspawn_pid": 4242, "leader_pid": 4243}')
+        self.process(4242, argv=('systemd-nspawn',), state='Z (zombie)')
+        self.process(4243, ppid=4242, argv=('systemd',))
+        self.assertFalse(c.running())
+        # stop returns at once instead of waiting for the zombie.
+        sleeps = []
+        with mock.patch.object(os, 'kill') as kill, \
+                mock.patch.object(os, 'waitpid'):
+            c._kill(4242, sleep=sleeps.append)
+        kill.assert_called_once_with(4242, signal.SIGTERM)
+        self.assertEqual([], sleeps)
 
     def test_nspawn_dies_early(self):
         c = self.container()
