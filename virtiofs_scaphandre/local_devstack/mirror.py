@@ -161,11 +161,27 @@ def has_tag(runner, repo, tag):
     return rc == 0
 
 
+# Python 3.11.2 (Debian 12) has no extraction filters (3.11.4 and later do).
+HAS_DATA_FILTER = hasattr(tarfile, 'data_filter')
+
+
+def _refuse_unsafe_members(tar):
+    for member in tar.getmembers():
+        name = os.path.normpath(member.name)
+        if (os.path.isabs(name) or name.split(os.sep)[0] == '..' or
+                not (member.isfile() or member.isdir())):
+            raise tarfile.TarError('unsafe member %r' % member.name)
+
+
 def unpack_sdist(sdist, into):
     """Unpack an sdist; return its single top directory."""
     try:
         with tarfile.open(sdist) as tar:
-            tar.extractall(into, filter='data')
+            if HAS_DATA_FILTER:
+                tar.extractall(into, filter='data')
+            else:
+                _refuse_unsafe_members(tar)
+                tar.extractall(into)
     except (tarfile.TarError, OSError) as e:
         raise LocalDevstackError('cannot unpack %s: %s' % (sdist, e))
     tops = os.listdir(into)

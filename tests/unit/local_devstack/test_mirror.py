@@ -89,6 +89,21 @@ class TestRepoFromSdist(base.TestCase):
                               os.path.join(self.tmp, 'd.git'), ['master'])
         self.assertIn('one top directory', str(e))
 
+    def test_unsafe_member_refused_without_extraction_filters(self):
+        # Debian 12's Python 3.11.2 has no tarfile filters.
+        self.patch(mirror, 'HAS_DATA_FILTER', False)
+        sdist = make_sdist(self.tmp, 'demo', '1.0', tops=['demo-1.0/../..'])
+        e = self.assertRaises(LocalDevstackError, mirror.repo_from_sdist,
+                              Runner(), sdist, '1.0',
+                              os.path.join(self.tmp, 'd.git'), ['master'])
+        self.assertIn('unsafe member', str(e))
+
+    def test_plain_sdist_unpacks_without_extraction_filters(self):
+        self.patch(mirror, 'HAS_DATA_FILTER', False)
+        sdist = make_sdist(self.tmp, 'demo', '1.0')
+        tree = mirror.unpack_sdist(sdist, os.path.join(self.tmp, 'u'))
+        self.assertTrue(os.path.isfile(os.path.join(tree, 'setup.py')))
+
     def test_not_an_archive(self):
         bad = self.write(os.path.join(self.tmp, 'x-1.tar.gz'), 'junk')
         e = self.assertRaises(LocalDevstackError, mirror.repo_from_sdist,
