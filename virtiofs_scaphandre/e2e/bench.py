@@ -39,11 +39,12 @@ from virtiofs_scaphandre.e2e import guestlog
 from virtiofs_scaphandre.e2e import hypervisor
 from virtiofs_scaphandre.e2e import main as e2e_main
 from virtiofs_scaphandre.e2e import report
+from virtiofs_scaphandre.e2e import run as e2e_run
 
 RENAMED = 'renamed/energy_uj'
 
 
-class Bench(e2e_main.Run):
+class Bench(e2e_run.Run):
 
     def variant(self, suffix, xml, cmdline):
         name = '%sbench-%s' % (hypervisor.PREFIX, suffix)
@@ -83,7 +84,7 @@ class Bench(e2e_main.Run):
         """
         base = self.spawned['xml']
         boot = self.cmdline('boot')
-        no_fs_cmd = boot.replace('e2e.tag=%s' % e2e_main.TAG, 'e2e.tag=')
+        no_fs_cmd = boot.replace('e2e.tag=%s' % e2e_run.TAG, 'e2e.tag=')
         variants = [
             ('nova: hugepages + virtiofs', 'hp-fs', base, boot),
             ('hugepages, no share', 'hp', domxml.without_filesystems(base),
@@ -155,7 +156,7 @@ class Bench(e2e_main.Run):
                     dom.create()
                     console.wait_for('DONE', seconds + self.args.boot_timeout,
                                      alive=hypervisor.not_running_reason(dom))
-                    argv = _virtiofsd_argv(self.spawned['ro_view'])
+                    argv = _virtiofsd_argv(self.source)
                 finally:
                     hypervisor.destroy_and_undefine(self.conn, dom.name())
                 boot = console.boots()[-1]
@@ -254,7 +255,7 @@ def main(argv=None):
         out['error'] = '%s: %s' % (type(e).__name__, e)
         rc = 2
     finally:
-        bench.cleanup(check=False)
+        e2e_main.cleanup(bench, check=False)
     with open(args.json, 'w') as f:
         json.dump(out, f, indent=2, sort_keys=True)
     print(json.dumps(out, indent=2, sort_keys=True))

@@ -38,7 +38,13 @@ def filesystems(root):
             if _text(fs, 'driver', 'type') == 'virtiofs']
 
 
-def check_nova_xml(xml, name, ro_view, tag, expect_readonly,
+def share_source(xml):
+    """<source dir> of the first virtiofs filesystem, or None."""
+    fss = filesystems(ET.fromstring(xml))
+    return _text(fss[0], 'source', 'dir') if fss else None
+
+
+def check_nova_xml(xml, name, source_dir, tag, expect_readonly,
                    page_size_kb=None):
     """[(check name, ok, detail)] for the virtiofs parts of nova's XML."""
     root = ET.fromstring(xml)
@@ -58,8 +64,8 @@ def check_nova_xml(xml, name, ro_view, tag, expect_readonly,
             'type=%s accessmode=%s' % (fs.get('type'),
                                        fs.get('accessmode'))))
         source = _text(fs, 'source', 'dir')
-        checks.append(('<source dir> is the read-only view %s' % ro_view,
-                       source == ro_view, 'source dir=%s' % source))
+        checks.append(('<source dir> is %s' % source_dir,
+                       source == source_dir, 'source dir=%s' % source))
         target = _text(fs, 'target', 'dir')
         checks.append(('<target dir> is the mount tag %s' % tag,
                        target == tag, 'target dir=%s' % target))

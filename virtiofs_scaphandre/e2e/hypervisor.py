@@ -132,21 +132,47 @@ def our_domains(conn):
                   if d.name().startswith(PREFIX))
 
 
-def virtiofsd_pids(source_dir):
-    """PIDs of virtiofsd processes serving source_dir."""
-    pids = []
-    for entry in os.listdir('/proc'):
+def _virtiofsds(source_dir, proc='/proc'):
+    """{pid: argv} of the virtiofsd processes serving exactly source_dir.
+
+    The C virtiofsd takes it as ``-o source=DIR[,...]``, the Rust one as
+    ``--shared-dir DIR``.
+    """
+    found = {}
+    for entry in os.listdir(proc):
         if not entry.isdigit():
             continue
         try:
-            with open('/proc/%s/cmdline' % entry, 'rb') as f:
-                argv = f.read().split(b'\0')
+            with open(os.path.join(proc, entry, 'cmdline'), 'rb') as f:
+                argv = [a.decode('utf-8', 'replace')
+                        for a in f.read().split(b'\0') if a]
         except OSError:
             continue
-        if argv and b'virtiofsd' in os.path.basename(argv[0]) and any(
-                source_dir.encode() in a for a in argv):
-            pids.append(int(entry))
-    return sorted(pids)
+        if not argv or 'virtiofsd' not in os.path.basename(argv[0]):
+            continue
+        sources = set()
+        for i, arg in enumerate(argv):
+            if arg == '--shared-dir' and i + 1 < len(argv):
+                sources.add(argv[i + 1])
+            elif arg.startswith('--shared-dir='):
+                sources.add(arg.split('=', 1)[1])
+            for opt in arg.split(','):
+                if opt.startswith('source='):
+                    sources.add(opt[len('source='):])
+        if source_dir in sources:
+            found[int(entry)] = argv
+    return found
+
+
+def virtiofsd_pids(source_dir, proc='/proc'):
+    """PIDs of virtiofsd processes serving source_dir."""
+    return sorted(_virtiofsds(source_dir, proc))
+
+
+def virtiofsd_argvs(source_dir, proc='/proc'):
+    """argv of each virtiofsd process serving source_dir, by pid."""
+    found = _virtiofsds(source_dir, proc)
+    return [found[pid] for pid in sorted(found)]
 
 
 def probe_domain_xml(name, virt_type, kernel, initrd, console_log,

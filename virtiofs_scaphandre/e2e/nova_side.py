@@ -96,7 +96,8 @@ def _instance(cfg):
     sysmeta.update(('image_%s' % k, v) for k, v in props.items())
     inst = objects.Instance(
         id=cfg['instance_id'], uuid=cfg['uuid'], project_id='e2e',
-        user_id='e2e', display_name=cfg['flavor_name'], hostname='e2e',
+        user_id='e2e', hostname='e2e',
+        display_name=cfg.get('display_name', cfg['flavor_name']),
         flavor=flavor, memory_mb=flavor.memory_mb, vcpus=flavor.vcpus,
         root_gb=0, ephemeral_gb=0, image_ref='', host=cfg['host'],
         node=cfg['host'], system_metadata=sysmeta, metadata={},
@@ -118,15 +119,19 @@ def _instance(cfg):
 
 
 def spawn(cfg):
+    _setup(cfg)
+    drv = _driver()
+    drv.init_host(cfg['host'])
+    return spawn_with(drv, cfg)
+
+
+def spawn_with(drv, cfg):
+    """nova writes the XML, prepares the share and defines the domain."""
     from nova import context as nova_context
     from nova.network import model as network_model
     from nova.virt import hardware
     from nova.virt.libvirt import blockinfo
-    from nova.virt.libvirt import share_local_fs
 
-    _setup(cfg)
-    drv = _driver()
-    drv.init_host(cfg['host'])
     ctx = nova_context.get_admin_context()
     inst, image_meta = _instance(cfg)
     wanted = hardware.numa_get_constraints(inst.flavor, image_meta)
@@ -147,14 +152,12 @@ def spawn(cfg):
         nova_xml, cfg['kernel'], cfg['initrd'], cfg['cmdline'],
         cfg['console_log'])
     drv._create_guest(ctx, xml, inst, power_on=False)
-    tag = cfg['tag']
     return {
         'name': inst.name,
         'uuid': inst.uuid,
         'nova_xml': nova_xml,
         'xml': xml,
         'changes': changes,
-        'ro_view': share_local_fs.view_path(inst.name, tag),
         'native_readonly': bool(getattr(
             drv, '_virtiofs_native_readonly', False)),
         'traits': {k: v for k, v in drv._get_share_local_fs_traits().items()},

@@ -73,6 +73,18 @@ class TestCheckNovaXml(testtools.TestCase):
         return domxml.check_nova_xml(xml, 'e2e-vfs-00e2e001', VIEW,
                                      'scaphandre', readonly, 2048)
 
+    def test_share_source_is_what_nova_wrote(self):
+        self.assertEqual(VIEW, domxml.share_source(NOVA_XML))
+        self.assertIsNone(domxml.share_source(
+            domxml.without_filesystems(NOVA_XML)))
+
+    def test_source_other_than_expected_fails(self):
+        checks = domxml.check_nova_xml(NOVA_XML, 'e2e-vfs-00e2e001',
+                                       '/srv/scaphandre/e2e-vfs-00e2e001',
+                                       'scaphandre', False, 2048)
+        self.assertEqual(['<source dir> is /srv/scaphandre/e2e-vfs-00e2e001'],
+                         failed(checks))
+
     def test_nova_xml_passes(self):
         checks = self.check(NOVA_XML)
         self.assertEqual([], failed(checks))

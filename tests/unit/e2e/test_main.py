@@ -22,7 +22,9 @@ import testtools
 
 from virtiofs_scaphandre.e2e import hypervisor
 from virtiofs_scaphandre.e2e import main
+from virtiofs_scaphandre.e2e import mounts
 from virtiofs_scaphandre.e2e import report
+from virtiofs_scaphandre.e2e import run
 
 
 class FakeDomain(object):
@@ -48,7 +50,7 @@ class RunTestCase(testtools.TestCase):
         self.tmp = tempfile.TemporaryDirectory()
         self.addCleanup(self.tmp.cleanup)
         self.args = main.parse_args(['--run-dir', self.tmp.name])
-        self.run_ = main.Run(self.args, report.Result())
+        self.run_ = run.Run(self.args, report.Result())
 
     def fake_python(self, body):
         path = os.path.join(self.tmp.name, 'fake-python')
@@ -62,7 +64,7 @@ class TestClashes(RunTestCase):
 
     def test_existing_domain_is_a_clear_error(self):
         self.run_.conn = FakeConn(['other-vm', 'e2e-vfs-00e2e001'])
-        e = self.assertRaises(main.RunError, self.run_.check_clashes)
+        e = self.assertRaises(run.RunError, self.run_.check_clashes)
         self.assertIn('domain name clash: libvirt already has '
                       'e2e-vfs-00e2e001', str(e))
         self.assertIn('--cleanup-only', str(e))
@@ -78,19 +80,19 @@ class TestNovaSubprocess(RunTestCase):
         self.fake_python(
             'echo "some warning" >&2\n'
             'echo \'{"ok": false, "error": "ShareLocalFsFailed: no ro"}\'')
-        e = self.assertRaises(main.RunError, self.run_.nova, 'spawn', {})
+        e = self.assertRaises(run.RunError, self.run_.nova, 'spawn', {})
         self.assertIn('nova spawn failed: ShareLocalFsFailed: no ro', str(e))
         self.assertIn('nova-spawn.log', str(e))
 
     def test_no_result_is_reported(self):
         self.fake_python('exit 3')
-        e = self.assertRaises(main.RunError, self.run_.nova, 'cleanup', {})
+        e = self.assertRaises(run.RunError, self.run_.nova, 'cleanup', {})
         self.assertIn('nova cleanup printed no result (rc 3', str(e))
 
     def test_hang_is_bounded(self):
         self.fake_python('sleep 30')
         start = time.monotonic()
-        e = self.assertRaises(main.RunError, self.run_.nova, 'refuse', {},
+        e = self.assertRaises(run.RunError, self.run_.nova, 'refuse', {},
                               timeout=0.5)
         self.assertLess(time.monotonic() - start, 10)
         self.assertIn('nova refuse did not finish in 0 s', str(e))
@@ -124,10 +126,10 @@ class TestConfig(RunTestCase):
         self.assertIn('console=ttyS0', words)
 
     def test_leftover_mounts_stop_the_run(self):
-        orig = main._mounts_under
-        self.addCleanup(setattr, main, '_mounts_under', orig)
-        main._mounts_under = lambda path: [path + '/state/x']
-        e = self.assertRaises(main.RunError, self.run_.prepare_dirs)
+        orig = mounts.under
+        self.addCleanup(setattr, mounts, 'under', orig)
+        mounts.under = lambda path: [path + '/state/x']
+        e = self.assertRaises(run.RunError, self.run_.prepare_dirs)
         self.assertIn('mounts left under', str(e))
         self.assertIn('--cleanup-only', str(e))
 
@@ -136,14 +138,14 @@ class TestKeepLogs(RunTestCase):
 
     def test_logs_and_xml_outlive_the_run_dir(self):
         self.args.logs_dir = os.path.join(self.tmp.name, 'kept')
-        self.run_ = main.Run(self.args, report.Result())
+        self.run_ = run.Run(self.args, report.Result())
         self.run_.run_dir = os.path.join(self.tmp.name, 'run')
         os.makedirs(os.path.join(self.run_.run_dir, 'guest'))
         for name in ('console-x.log', 'domain.xml', 'nova-spawn.json',
                      'vmlinuz'):
             with open(os.path.join(self.run_.run_dir, name), 'w') as f:
                 f.write(name)
-        self.run_.keep_logs()
+        main.keep_logs(self.run_)
         self.assertEqual(['console-x.log', 'domain.xml', 'nova-spawn.json'],
                          sorted(os.listdir(self.args.logs_dir)))
         self.assertEqual(self.args.logs_dir,
