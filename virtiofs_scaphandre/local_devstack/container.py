@@ -26,33 +26,14 @@ import shutil
 import signal
 import time
 
+from virtiofs_scaphandre.local_devstack import rootfs
+from virtiofs_scaphandre.local_devstack.rootfs import PROVISIONED_MARK
+from virtiofs_scaphandre.local_devstack.rootfs import STACK_HOME
+from virtiofs_scaphandre.local_devstack.rootfs import STACK_USER
 from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
 
-STACK_USER = 'stack'
-STACK_HOME = '/opt/stack'
-PROVISIONED_MARK = 'etc/local-devstack-provisioned'
-BASE_PACKAGES = ('systemd', 'systemd-sysv', 'dbus', 'sudo', 'git', 'python3',
-                 'ca-certificates', 'iproute2', 'iputils-ping', 'procps',
-                 'openssh-client', 'openssh-server', 'lsb-release', 'curl',
-                 'psmisc', 'less', 'libpam-systemd', 'locales')
 MIRROR_MOUNT = '/opt/git'
-CA_DIR = '/usr/local/share/ca-certificates'
 CONTAINER_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
-
-# Why each in-container file exists is said in the comment it carries.
-OVN_NETDEV_UNIT = """\
-# local-devstack: the kernel OVS datapath cannot be created in a container,
-# so br-int (made by ovn-controller) must use the userspace datapath too.
-[Unit]
-Description=Keep OVN's br-int on the netdev datapath
-[Service]
-ExecStart=/bin/sh -c 'while sleep 2; do \\
-  ovs-vsctl --timeout=2 get open . external-ids:ovn-bridge-datapath-type \\
-  >/dev/null 2>&1 || ovs-vsctl --timeout=2 --no-wait set open . \\
-  external-ids:ovn-bridge-datapath-type=netdev >/dev/null 2>&1; done'
-[Install]
-WantedBy=multi-user.target
-"""
 
 # OVN's geneve tunnels on the userspace datapath leave through OVS's own
 # routing table, which only knows routes over OVS netdev bridges: with the
@@ -74,38 +55,6 @@ ip link set "$1" up
 ip -4 addr del "$2" dev host0 2>/dev/null || true
 ip -4 addr replace "$2" dev "$1"
 ip route replace default via "$3" dev "$1"
-"""
-
-# The service that keeps checksum offload off on OVN's metadata ports
-# (the script says why).
-OVN_METADATA_CHECKSUM_SCRIPT = os.path.join(
-    os.path.dirname(os.path.abspath(__file__)), 'files', 'ovnmeta-checksums')
-OVN_METADATA_CHECKSUM_PATH = '/usr/local/sbin/local-devstack-ovnmeta-checksums'
-OVN_METADATA_CHECKSUM_UNIT_NAME = 'local-devstack-ovnmeta-checksums.service'
-OVN_METADATA_CHECKSUM_UNIT = """\
-# local-devstack: computed checksums on the ports of OVN's metadata
-# namespaces (container.py, CHECKSUM_WHY).
-[Unit]
-Description=Computed checksums on OVN metadata namespace ports
-[Service]
-ExecStart=%s
-[Install]
-WantedBy=multi-user.target
-""" % OVN_METADATA_CHECKSUM_PATH
-
-LIBVIRT_QEMU_CONF = """\
-# local-devstack: the container's cgroup controllers are read-only.
-cgroup_controllers = [ ]
-"""
-
-ISCSID_DROPIN = """\
-# local-devstack: iscsid cannot open NETLINK_ISCSI in a container; nova's
-# configure step only needs the unit to start.
-[Service]
-ExecStart=
-ExecStart=/bin/true
-Type=oneshot
-RemainAfterExit=yes
 """
 
 
@@ -199,12 +148,12 @@ class Container(object):
                 'etc/systemd/system/*.target.wants/devstack@*')):
             os.remove(link)
         self.configure_libvirt()
-        w(self.path(OVN_METADATA_CHECKSUM_PATH),
-          self.runner.read_file(OVN_METADATA_CHECKSUM_SCRIPT), 0o755)
-        unit = 'etc/systemd/system/' + OVN_METADATA_CHECKSUM_UNIT_NAME
-        w(self.path(unit), OVN_METADATA_CHECKSUM_UNIT)
+        w(self.path(rootfs.OVN_METADATA_CHECKSUM_PATH),
+          self.runner.read_file(rootfs.OVN_METADATA_CHECKSUM_SCRIPT), 0o755)
+        unit = 'etc/systemd/system/' + rootfs.OVN_METADATA_CHECKSUM_UNIT_NAME
+        w(self.path(unit), rootfs.OVN_METADATA_CHECKSUM_UNIT)
         link = self.path('etc/systemd/system/multi-user.target.wants/' +
-                         OVN_METADATA_CHECKSUM_UNIT_NAME)
+                         rootfs.OVN_METADATA_CHECKSUM_UNIT_NAME)
         if not os.path.lexists(link):
             os.makedirs(os.path.dirname(link), exist_ok=True)
             os.symlink('/' + unit, link)
@@ -224,7 +173,7 @@ class Container(object):
         if any(line.strip().startswith('cgroup_controllers')
                for line in text.splitlines()):
             return
-        self.runner.write_file(path, text + LIBVIRT_QEMU_CONF)
+        self.runner.write_file(path, text + rootfs.LIBVIRT_QEMU_CONF)
 
     def stacked(self):
         return os.path.exists(self.path(STACK_HOME + '/devstack/.stackenv'))
@@ -439,60 +388,3 @@ def _reap(pid):
         os.waitpid(pid, os.WNOHANG)
     except ChildProcessError:
         pass
-
-
-def make_base_rootfs(settings, runner, log_path):
-    """debootstrap the base root filesystem once; the nodes copy it."""
-    base = os.path.join(settings.machines_dir, '.base')
-    if os.path.exists(os.path.join(base, PROVISIONED_MARK)):
-        return base
-    partial = base + '.partial'
-    shutil.rmtree(partial, ignore_errors=True)
-    os.makedirs(settings.machines_dir, exist_ok=True)
-    runner.log('debootstrap %s into %s (log: %s)' % (
-        settings.suite, base, log_path))
-    try:
-        runner.run(['debootstrap', '--variant=minbase',
-                    '--include=' + ','.join(BASE_PACKAGES), settings.suite,
-                    partial, settings.apt_mirror],
-                   stdout_path=log_path, timeout=1800)
-        configure_base(runner, partial)
-    except LocalDevstackError as e:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise LocalDevstackError('%s; see %s' % (e, log_path))
-    shutil.rmtree(base, ignore_errors=True)
-    os.rename(partial, base)
-    return base
-
-
-def configure_base(runner, root):
-    def chroot(*argv):
-        runner.run(['chroot', root] + list(argv))
-
-    def write(inner, text, mode=0o644):
-        runner.write_file(os.path.join(root, inner.lstrip('/')), text, mode)
-
-    chroot('useradd', '--system', '--create-home', '--home-dir', STACK_HOME,
-           '--shell', '/bin/bash', STACK_USER)
-    chroot('chmod', '755', STACK_HOME)
-    # devstack exports LC_ALL=en_US.utf8.
-    write('/etc/locale.gen', 'en_US.UTF-8 UTF-8\n')
-    chroot('locale-gen')
-    write('/etc/sudoers.d/50_stack_sh', '%s ALL=(root) NOPASSWD:ALL\n' %
-          STACK_USER, 0o440)
-    # The registries are reached through a TLS-intercepting proxy here:
-    # trust the host's extra CAs, and make pip use the system bundle.
-    for crt in glob.glob(os.path.join(CA_DIR, '*.crt')):
-        shutil.copy(crt, os.path.join(root, CA_DIR.lstrip('/')))
-    chroot('update-ca-certificates')
-    write('/etc/pip.conf',
-          '[global]\ncert = /etc/ssl/certs/ca-certificates.crt\n')
-    # Mirrors are bind-mounted and owned by a host user.
-    chroot('git', 'config', '--system', '--add', 'safe.directory', '*')
-    write('/etc/systemd/system/iscsid.service.d/local-devstack.conf',
-          ISCSID_DROPIN)
-    write('/etc/systemd/system/local-devstack-ovn-netdev.service',
-          OVN_NETDEV_UNIT)
-    runner.run(['systemctl', '--root', root, 'enable',
-                'systemd-networkd', 'local-devstack-ovn-netdev.service'])
-    write('/' + PROVISIONED_MARK, 'base\n')

@@ -249,6 +249,31 @@ class HostChanges(object):
                          'local-devstack-hugetlbfs', path])
         return path
 
+    def mount_overlay(self, name, lower, target):
+        """target becomes lower with a fresh upper layer taking writes.
+
+        The upper and work directories live under state_dir/overlays/name
+        and are removed with the mount (by down): a restored node always
+        starts from its snapshot.
+        """
+        top = os.path.join(self.settings.state_dir, 'overlays', name)
+        if os.path.lexists(top):
+            shutil.rmtree(top)
+        upper, work = os.path.join(top, 'upper'), os.path.join(top, 'work')
+        os.makedirs(upper)
+        os.makedirs(work)
+        os.makedirs(target, exist_ok=True)
+        self._record({'kind': 'overlay', 'path': target, 'lower': lower,
+                      'top': top})
+        self.runner.run(['mount', '-t', 'overlay', 'local-devstack-' + name,
+                         '-o', 'lowerdir=%s,upperdir=%s,workdir=%s' % (
+                             lower, upper, work), target])
+
+    def overlays(self):
+        """{mount point: lower directory} of the live overlays."""
+        return {e['path']: e['lower'] for e in self.entries()
+                if e['kind'] == 'overlay'}
+
     def hugetlbfs_path(self):
         for e in self.entries():
             if e['kind'] == 'mount':
@@ -283,13 +308,23 @@ class HostChanges(object):
             now = int(self.runner.read_file(e['path']))
             self.runner.write_value(e['path'],
                                     '%d\n' % max(0, now - e['added']))
-        elif kind == 'mount':
+        elif kind in ('mount', 'overlay'):
             rc, _ = self.runner.run(['mountpoint', '-q', e['path']],
                                     check=False)
             if rc == 0:
                 self.runner.run(['umount', e['path']])
+            if kind == 'overlay' and os.path.lexists(e['top']):
+                shutil.rmtree(e['top'])
         else:
             raise LocalDevstackError('unknown journal entry %r' % (e,))
+
+    def undo_overlays(self):
+        """Unmount the overlays (and drop their writes), nothing else."""
+        entries = self.entries()
+        for e in reversed([e for e in entries if e['kind'] == 'overlay']):
+            self._undo_one(e)
+            entries.remove(e)
+            self._save(entries)
 
     def undo_all(self):
         """Undo every recorded change, newest first; report what failed."""

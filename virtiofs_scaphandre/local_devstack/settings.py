@@ -81,6 +81,13 @@ OPTIONS = {
     'test_timeout': ('int', 1800, 'seconds for the tempest run'),
     'test_regex': ('str', r'^virtiofs_scaphandre_tempest_plugin\.',
                    'tempest tests the test subcommand runs'),
+    'snapshots': ('bool', True,
+                  'after stack.sh, keep a snapshot of the stacked nodes; '
+                  'up restores a matching one instead of running stack.sh'),
+    'keep_snapshots': ('int', 2, 'snapshots kept when a new one is taken '
+                       '(the oldest go first)'),
+    'health_timeout': ('int', 300, 'seconds a restored or refreshed cloud '
+                       'has to report every service up'),
     'extra_localrc': ('list', '', 'extra KEY=VALUE localrc settings, '
                       'comma separated'),
 }
@@ -190,15 +197,21 @@ class Settings(object):
         return services
 
 
-def load(config_path=None, environ=None, overrides=None):
-    """Build Settings from defaults, config file, environment, overrides."""
+def load(config_path=None, environ=None, overrides=None,
+         default_config=None):
+    """Build Settings from defaults, config file, environment, overrides.
+
+    default_config is read when it exists and no config file is named;
+    the command line passes DEFAULT_CONFIG, nothing else reads the host's.
+    """
     environ = os.environ if environ is None else environ
     values = {name: _convert(name, spec[1], 'default')
               for name, spec in OPTIONS.items()}
 
     path = config_path or environ.get(ENV_PREFIX + 'CONFIG') or ''
-    if path or os.path.exists(DEFAULT_CONFIG):
-        path = path or DEFAULT_CONFIG
+    if not path and default_config and os.path.exists(default_config):
+        path = default_config
+    if path:
         if not os.path.isfile(path):
             raise LocalDevstackError('config file %s does not exist' % path)
         parser = configparser.ConfigParser(interpolation=None)

@@ -21,10 +21,12 @@ from unittest import mock
 
 from tests.unit.local_devstack import base
 from virtiofs_scaphandre.local_devstack import cli
-from virtiofs_scaphandre.local_devstack import container as ctr
+from virtiofs_scaphandre.local_devstack import cloud
 from virtiofs_scaphandre.local_devstack import host
+from virtiofs_scaphandre.local_devstack import rootfs
 from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
 from virtiofs_scaphandre.local_devstack.runner import Runner
+from virtiofs_scaphandre.local_devstack import stacking
 
 TEMPEST_OUT = """\
 {0} virtiofs_scaphandre_tempest_plugin.api.test_x.T.test_a [1.0s] ... ok
@@ -47,7 +49,8 @@ class TestMain(base.TestCase):
     def main(self, argv):
         err = io.StringIO()
         with contextlib.redirect_stderr(err):
-            rc = cli.main(argv, runner=base.FakeRunner(), environ={})
+            rc = cli.main(argv, runner=base.FakeRunner(), environ={},
+                          default_config=None)
         return rc, err.getvalue()
 
     def test_bad_set_option(self):
@@ -63,15 +66,15 @@ class TestMain(base.TestCase):
     def test_unknown_command(self):
         with contextlib.redirect_stderr(io.StringIO()):
             self.assertRaises(SystemExit, cli.main, ['frobnicate'],
-                              environ={})
+                              environ={}, default_config=None)
 
     def test_up_flags_become_settings(self):
         seen = {}
 
-        def fake_up(app, keep_on_failure=False):
+        def fake_up(app, keep_on_failure=False, snapshot='auto'):
             seen.update(subnode=app.s.subnode, plugin=app.s.plugin,
                         keep=keep_on_failure)
-        with mock.patch.object(cli.App, 'up', fake_up):
+        with mock.patch.object(cloud.Cloud, 'up', fake_up):
             rc, _ = self.main(['--set', 'state_dir=%s' % self.tmp, 'up',
                                '--no-subnode', '--no-plugin',
                                '--keep-on-failure'])
@@ -96,14 +99,14 @@ class TestMain(base.TestCase):
 class TestUpFailure(base.TestCase):
 
     def test_failed_stack_shows_step_and_log_and_restores_host(self):
-        s = self.settings(subnode='false')
+        s = self.settings(subnode='false', snapshots='false')
         runner = base.FakeRunner({('nsenter',): (
             1, 'Error: harmless probe\n'
                '+ lib/keystone:start_keystone:10 die 10 '
                "'keystone did not start'\nmore\n"
                '+ stack.sh:exit_trap:543 :   echo Error on exit\n'
                'Error on exit\n')})
-        app = cli.App(s, runner, checks=False)
+        app = cloud.Cloud(s, runner, checks=False)
         app.render_all = lambda: {'lds-controller': 'x'}
         self.write(app.controller.state_path,
                    '{"nspawn_pid": 1, "leader_pid": 1}')
@@ -111,10 +114,10 @@ class TestUpFailure(base.TestCase):
         app.host.apply_all = lambda: calls.append('apply')
         app.host.undo_all = lambda: calls.append('undo')
         app.host.hugetlbfs_path = lambda: None
-        app.prepare_node = lambda node, base, conf: None
+        app.stacker.prepare_node = lambda node, base, conf: None
         app.controller.boot = lambda hugetlbfs: None
         app.controller.running = lambda: False
-        with mock.patch.object(ctr, 'make_base_rootfs'), \
+        with mock.patch.object(rootfs, 'make_base_rootfs'), \
                 mock.patch.object(host, 'check_root'):
             e = self.assertRaises(LocalDevstackError, app.up)
         text = str(e)
@@ -129,25 +132,25 @@ class TestUpFailure(base.TestCase):
 class TestSummaries(base.TestCase):
 
     def test_tempest_summary(self):
-        summary = cli.tempest_summary(TEMPEST_OUT)
+        summary = cloud.tempest_summary(TEMPEST_OUT)
         self.assertEqual((2, 1, 0), (summary['passed'], summary['failed'],
                                      summary['skipped']))
         self.assertTrue(summary['text'].startswith('======\nTotals'))
 
     def test_no_summary(self):
-        summary = cli.tempest_summary('No tests were found\n')
+        summary = cloud.tempest_summary('No tests were found\n')
         self.assertEqual(0, summary['passed'])
         self.assertEqual('', summary['text'])
 
     def test_failure_excerpt_without_log(self):
-        self.assertIn('no log at', cli.failure_excerpt(self.tmp + '/x'))
+        self.assertIn('no log at', stacking.failure_excerpt(self.tmp + '/x'))
 
 
 class TestDownAndDestroy(base.TestCase):
 
     def app(self):
         s = self.settings()
-        app = cli.App(s, base.FakeRunner(), checks=False)
+        app = cloud.Cloud(s, base.FakeRunner(), checks=False)
         return s, app
 
     def test_down_unstacks_subnode_first_then_undoes_host(self):
@@ -190,7 +193,7 @@ class TestComputeKey(base.TestCase):
 
     def app(self):
         s = self.settings()
-        app = cli.App(s, base.FakeRunner(), checks=False)
+        app = cloud.Cloud(s, base.FakeRunner(), checks=False)
         self.write(os.path.join(s.state_dir, 'ssh', 'id_ed25519'), 'KEY\n')
         uid, gid = os.getuid(), os.getgid()
         self.write(app.controller.path('/etc/passwd'),
@@ -202,7 +205,7 @@ class TestComputeKey(base.TestCase):
         conf = ('[[local|localrc]]\n'
                 'VIRTIOFS_SCAPHANDRE_COMPUTE_SSH_KEY="/home/tempest/.ssh/'
                 'id_virtiofs_scaphandre"\n')
-        app.install_compute_key(app.controller, conf)
+        app.stacker.install_compute_key(app.controller, conf)
         path = app.controller.path('/home/tempest/.ssh/'
                                    'id_virtiofs_scaphandre')
         with open(path) as f:
@@ -213,13 +216,15 @@ class TestComputeKey(base.TestCase):
 
     def test_no_key_setting_writes_nothing(self):
         app = self.app()
-        app.install_compute_key(app.controller, '[[local|localrc]]\nX=1\n')
+        app.stacker.install_compute_key(app.controller,
+                                        '[[local|localrc]]\nX=1\n')
         self.assertFalse(os.path.exists(app.controller.path('/home')))
 
     def test_relative_key_path_is_refused(self):
         app = self.app()
         e = self.assertRaises(
-            LocalDevstackError, app.install_compute_key, app.controller,
+            LocalDevstackError, app.stacker.install_compute_key,
+            app.controller,
             '[[local|localrc]]\nVIRTIOFS_SCAPHANDRE_COMPUTE_SSH_KEY=key\n')
         self.assertIn('absolute path', str(e))
 
@@ -227,22 +232,22 @@ class TestComputeKey(base.TestCase):
 class TestStackBoth(base.TestCase):
 
     def app(self, controller_fails=False, subnode_fails=False):
-        s = self.settings()
-        app = cli.App(s, base.FakeRunner(), checks=False)
+        s = self.settings(snapshots='false')
+        app = cloud.Cloud(s, base.FakeRunner(), checks=False)
         self.events = []
-        gate = app.subnode.path(cli.CONTROLLER_GATE)
+        gate = app.subnode.path(stacking.CONTROLLER_GATE)
         self.gate_seen = []
         app.render_all = lambda: {n.name: 'x' for n in app.nodes}
         app.host.apply_all = lambda: None
         app.host.undo_all = lambda: self.events.append('undo')
         app.host.hugetlbfs_path = lambda: None
-        app.prepare_node = lambda node, base, conf: None
-        app.discover_hosts = lambda: self.events.append('discover')
+        app.stacker.prepare_node = lambda node, base, conf: None
+        app.stacker.discover_hosts = lambda: self.events.append('discover')
 
         def stack(node):
             if node is app.subnode:
                 # The subnode's wait-for-controller plugin reads the gate.
-                for _ in range(500):
+                for _ in range(6000):  # up to 60 s on a loaded host
                     if os.path.exists(gate):
                         break
                     time.sleep(0.01)
@@ -255,7 +260,7 @@ class TestStackBoth(base.TestCase):
                 raise LocalDevstackError('stack.sh failed on '
                                          'lds-controller (exit 1)')
             self.events.append('stack ' + node.name)
-        app.stack = stack
+        app.stacker.stack = stack
         for node in app.nodes:
             node.boot = lambda hugetlbfs: None
             node.running = lambda: False
@@ -264,7 +269,7 @@ class TestStackBoth(base.TestCase):
         return app
 
     def up(self, app):
-        with mock.patch.object(ctr, 'make_base_rootfs'), \
+        with mock.patch.object(rootfs, 'make_base_rootfs'), \
                 mock.patch.object(host, 'check_root'), \
                 contextlib.redirect_stdout(io.StringIO()):
             app.up()
@@ -298,15 +303,16 @@ class TestStackBoth(base.TestCase):
 class TestSubnodeConf(base.TestCase):
 
     def test_wait_plugin_enabled_and_stale_gate_removed(self):
-        app = cli.App(self.settings(), Runner(), checks=False)
-        gate = self.write(app.subnode.path(cli.CONTROLLER_GATE), 'stacked')
-        conf = app.add_wait_for_controller(
+        app = cloud.Cloud(self.settings(), Runner(), checks=False)
+        gate = self.write(app.subnode.path(stacking.CONTROLLER_GATE),
+                          'stacked')
+        conf = app.stacker.add_wait_for_controller(
             app.subnode, '[[local|localrc]]\nX=1\n'
             'enable_plugin virtiofs-scaphandre file:///opt/stack/v\n')
         self.assertFalse(os.path.exists(gate))
         self.assertTrue(conf.splitlines()[-1].startswith(
             'enable_plugin lds-wait-for-controller file:///opt/stack/'))
-        repo = app.subnode.path(cli.WAIT_PLUGIN_DEST)
+        repo = app.subnode.path(stacking.WAIT_PLUGIN_DEST)
         log = subprocess.run(['git', '-C', repo, 'ls-files'],
                              capture_output=True, text=True, check=True)
         self.assertEqual(['devstack/plugin.sh'], log.stdout.split())
@@ -319,7 +325,8 @@ class TestWaitForControllerPlugin(base.TestCase):
         gate = os.path.join(self.tmp, 'gate')
         if gate_text is not None:
             self.write(gate, gate_text)
-        plugin = os.path.join(cli.WAIT_PLUGIN_SRC, 'devstack', 'plugin.sh')
+        plugin = os.path.join(stacking.WAIT_PLUGIN_SRC, 'devstack',
+                              'plugin.sh')
         script = ('function die { shift; echo "DIE: $*"; exit 1; }\n'
                   'function sleep { :; }\n'
                   'source %s stack post-config\n' % plugin)
@@ -345,7 +352,8 @@ class TestWaitForControllerPlugin(base.TestCase):
         self.assertIn('no word from the controller', r.stdout)
 
     def test_other_phases_do_nothing(self):
-        plugin = os.path.join(cli.WAIT_PLUGIN_SRC, 'devstack', 'plugin.sh')
+        plugin = os.path.join(stacking.WAIT_PLUGIN_SRC, 'devstack',
+                              'plugin.sh')
         r = subprocess.run(['bash', plugin, 'stack', 'install'],
                            env={'PATH': '/usr/bin:/bin',
                                 'LDS_CONTROLLER_GATE': '/nonexistent'},

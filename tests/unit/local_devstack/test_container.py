@@ -22,6 +22,7 @@ from unittest import mock
 
 from tests.unit.local_devstack import base
 from virtiofs_scaphandre.local_devstack import container as ctr
+from virtiofs_scaphandre.local_devstack import rootfs
 from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
 
 
@@ -214,12 +215,12 @@ class TestNodeFiles(ContainerFixture):
         self.assertFalse(os.path.exists(link))
         with open(c.path('etc/libvirt/qemu.conf')) as f:
             self.assertIn('cgroup_controllers = [ ]\n', f.read())
-        script = c.path(ctr.OVN_METADATA_CHECKSUM_PATH)
+        script = c.path(rootfs.OVN_METADATA_CHECKSUM_PATH)
         self.assertTrue(os.access(script, os.X_OK))
         wants = c.path('etc/systemd/system/multi-user.target.wants/' +
-                       ctr.OVN_METADATA_CHECKSUM_UNIT_NAME)
+                       rootfs.OVN_METADATA_CHECKSUM_UNIT_NAME)
         self.assertEqual('/etc/systemd/system/' +
-                         ctr.OVN_METADATA_CHECKSUM_UNIT_NAME,
+                         rootfs.OVN_METADATA_CHECKSUM_UNIT_NAME,
                          os.readlink(wants))
         # A second up finds everything in place.
         c.write_node_files([peer, c])
@@ -261,6 +262,6 @@ class TestMetadataChecksums(base.TestCase):
     def test_offload_turned_off_in_ovnmeta_namespaces(self):
         self.assertIn(': on', self.tx_checksumming('tap-a'))
         # The service loops forever; two rounds are enough.
-        subprocess.run(['timeout', '7', ctr.OVN_METADATA_CHECKSUM_SCRIPT])
+        subprocess.run(['timeout', '7', rootfs.OVN_METADATA_CHECKSUM_SCRIPT])
         self.assertIn(': off', self.tx_checksumming('tap-a'))
         self.assertIn(': off', self.tx_checksumming('tap-b'))

@@ -79,6 +79,15 @@ class TestSettings(base.TestCase):
         e = self._error(environ={}, config_path=path)
         self.assertIn("'hugepage'", str(e))
 
+    def test_default_config_read_only_when_named(self):
+        path = self.write(os.path.join(self.tmp, 'host.conf'),
+                          '[local-devstack]\nhugepages = 8\n')
+        self.assertEqual(512, settings_mod.load(environ={}).hugepages)
+        self.assertEqual(8, settings_mod.load(
+            environ={}, default_config=path).hugepages)
+        self.assertEqual(512, settings_mod.load(
+            environ={}, default_config=path + '.absent').hugepages)
+
     def test_extra_localrc_list(self):
         s = self.settings(extra_localrc='A=1, B=two words')
         self.assertEqual(['A=1', 'B=two words'], s.extra_localrc)

@@ -1,0 +1,206 @@
+# Copyright 2026 virtiofs-scaphandre developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+import os
+import shutil
+import subprocess
+from unittest import mock
+
+from tests.unit.local_devstack import base
+from virtiofs_scaphandre.local_devstack import cloud as cloud_mod
+from virtiofs_scaphandre.local_devstack import host
+from virtiofs_scaphandre.local_devstack import localconf
+from virtiofs_scaphandre.local_devstack import refresh
+from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
+from virtiofs_scaphandre.local_devstack.runner import Runner
+from virtiofs_scaphandre.local_devstack import stacking
+
+CONFS = {'lds-controller': '[[local|localrc]]\nA=1\n',
+         'lds-subnode': '[[local|localrc]]\nB=1\n'}
+FILES = {
+    'README.rst': 'readme\n',
+    'nova_patches/BASE': '34.0.0\n',
+    'nova_patches/series': '0001-a.patch\n',
+    'nova_patches/0001-a.patch': 'diff --git a/nova/x.py b/nova/x.py\n',
+    'virtiofs_scaphandre_tempest_plugin/plugin.py': 'x = 1\n',
+    'devstack/plugin.sh': 'case "$1:${2:-}" in\n'
+                          '    stack:post-config)\n'
+                          '        stack_post_config_virtiofs_scaphandre\n'
+                          '        ;;\n'
+                          '    stack:install)\n'
+                          '        stack_install_virtiofs_scaphandre\n'
+                          '        ;;\n'
+                          'esac\n',
+    'devstack/lib/v': 'function stack_post_config_virtiofs_scaphandre {\n'
+                      '    iniset a b c\n}\n'
+                      'function stack_install_virtiofs_scaphandre {\n'
+                      '    install_package x\n}\n',
+}
+
+
+class RefreshFixture(base.TestCase):
+
+    def setUp(self):
+        super(RefreshFixture, self).setUp()
+        self.top = os.path.join(self.tmp, 'tree')
+        for path, text in FILES.items():
+            self.write(os.path.join(self.top, path), text)
+        git = ['git', '-C', self.top, '-c', 'user.name=t',
+               '-c', 'user.email=t@t']
+        subprocess.run(git + ['init', '-q'], check=True)
+        subprocess.run(git + ['add', '-A'], check=True)
+        self.runner = RecordingRunner()
+        self.cloud = cloud_mod.Cloud(self.settings(), self.runner,
+                                     top_dir=self.top, checks=False)
+        self.cloud.render_all = lambda: dict(CONFS)
+        self.cloud.require_up = lambda: None
+        self.health = []
+        self.cloud.snapshots.check_health = \
+            lambda **kw: self.health.append(kw)
+        uid, gid = os.getuid(), os.getgid()
+        for node in self.cloud.nodes:
+            self.write(node.path('etc/passwd'),
+                       'stack:x:%d:%d::/opt/stack:/bin/bash\n' % (uid, gid))
+            self.cloud.stacker.copy_plugin(node)
+            conf = CONFS[node.name]
+            if node is self.cloud.subnode:
+                conf = stacking.subnode_conf(conf)
+            self.write(node.path(stacking.DEVSTACK_DIR + '/local.conf'),
+                       conf)
+            self.write(node.path(refresh.NOVA_CPU_CONF), '')
+            self.write(node.state_path, '{"nspawn_pid": 1, '
+                       '"leader_pid": 1}')
+        self.runner.commands = []
+
+    def change(self, path, text):
+        self.write(os.path.join(self.top, path), text)
+
+    def refresh(self):
+        with mock.patch.object(host, 'check_root'):
+            return refresh.Refresher(self.cloud).refresh()
+
+    def inner(self):
+        found = []
+        for argv in self.runner.commands:
+            if argv[:2] == ['nsenter', '-t']:
+                inner = argv[argv.index('HOME=/root') + 1:]
+                if inner[:1] == ['runuser']:
+                    inner = inner[inner.index('local-devstack') + 2:]
+                found.append(inner)
+        return found
+
+
+class RecordingRunner(base.FakeRunner):
+    """Runs git for real (make_repo), records everything else."""
+
+    def run(self, argv, **kwargs):
+        if argv[0] in ('git', 'chown'):
+            self.commands.append(list(argv))
+            if argv[0] == 'chown':
+                return 0, None
+            return Runner.run(self, argv, **kwargs)
+        return super(RecordingRunner, self).run(argv, **kwargs)
+
+
+class TestRefresh(RefreshFixture):
+
+    def test_nothing_changed(self):
+        self.assertEqual(['nothing to refresh: the nodes run this tree'],
+                         self.refresh())
+        self.assertEqual([], self.inner())
+
+    def test_docs_only(self):
+        self.change('README.rst', 'new readme\n')
+        done = self.refresh()
+        self.assertEqual(['nothing to refresh: the nodes run this tree'],
+                         done)
+        self.assertIn('not used by the running cloud: README.rst',
+                      self.runner.logs)
+
+    def test_nova_patch_reapplied_and_nova_restarted_on_both(self):
+        self.runner.responses[('nsenter',)] = (0, '34.0.0\n')
+        self.change('nova_patches/0001-a.patch',
+                    'diff --git a/nova/x.py b/nova/x.py\n# v2\n')
+        done = self.refresh()
+        inner = self.inner()
+        resets = [c for c in inner if 'git clean -q -fd' in ' '.join(c)]
+        self.assertEqual(2, len(resets))
+        restarts = [c for c in inner if c[:2] == ['systemctl', 'restart']]
+        self.assertEqual([['systemctl', 'restart', 'devstack@n-*']] * 2,
+                         restarts)
+        self.assertEqual(1, len(self.health))
+        self.assertIn('since', self.health[0])
+        self.assertTrue(any('nova series re-applied to a clean nova 34.0.0'
+                            in line for line in done))
+        # The nodes now hold the new series.
+        with open(self.cloud.subnode.path(
+                localconf.PLUGIN_DEST + '/nova_patches/0001-a.patch')) as f:
+            self.assertIn('# v2', f.read())
+
+    def test_prepatched_nova_is_refused(self):
+        self.runner.responses[('nsenter',)] = (1, '')
+        self.change('nova_patches/0001-a.patch', 'diff --git a/n b/n\n')
+        e = self.assertRaises(LocalDevstackError, self.refresh)
+        self.assertIn('is not the series base 34.0.0', str(e))
+
+    def test_config_function_reruns_post_config_on_both_confs(self):
+        self.change('devstack/lib/v', FILES['devstack/lib/v'].replace(
+            'iniset a b c', 'iniset a b d'))
+        self.refresh()
+        steps = [c for c in self.inner() if c and
+                 c[0] == refresh.STEPS_DEST]
+        self.assertEqual(2, len(steps))
+        self.assertEqual(['stack_post_config_virtiofs_scaphandre',
+                          'NOVA_CONF=@NOVA_CPU_CONF',
+                          'stack_post_config_virtiofs_scaphandre'],
+                         steps[0][3:])
+        self.assertIn(['systemctl', 'restart', 'devstack@n-*'], self.inner())
+
+    def test_install_function_needs_stack_and_touches_nothing(self):
+        self.change('devstack/lib/v', FILES['devstack/lib/v'].replace(
+            'install_package x', 'install_package y'))
+        e = self.assertRaises(LocalDevstackError, self.refresh)
+        self.assertIn('stack_install_virtiofs_scaphandre (runs in '
+                      'stack:install)', str(e))
+        self.assertIn('up --stack', str(e))
+        self.assertEqual([], self.inner())
+
+    def test_changed_local_conf_needs_stack(self):
+        self.cloud.render_all = lambda: dict(CONFS, **{
+            'lds-subnode': '[[local|localrc]]\nB=2\n'})
+        self.change('virtiofs_scaphandre_tempest_plugin/plugin.py', 'x=2\n')
+        e = self.assertRaises(LocalDevstackError, self.refresh)
+        self.assertIn('local.conf of lds-subnode', str(e))
+
+    def test_tempest_plugin_reinstalled_on_the_controller_only(self):
+        self.change('virtiofs_scaphandre_tempest_plugin/plugin.py', 'x=2\n')
+        done = self.refresh()
+        pips = [c for c in self.inner() if c and c[0] == refresh.TEMPEST_PIP]
+        self.assertEqual(1, len(pips))
+        self.assertIn('--no-deps', pips[0])
+        self.assertNotIn(['systemctl', 'restart', 'devstack@n-*'],
+                         self.inner())
+        self.assertIn("tempest plugin reinstalled in tempest's venv on "
+                      "lds-controller", done)
+
+    def test_series_touching_nova_requirements_needs_stack(self):
+        self.change('nova_patches/0001-a.patch',
+                    'diff --git a/requirements.txt b/requirements.txt\n')
+        e = self.assertRaises(LocalDevstackError, self.refresh)
+        self.assertIn("0001-a.patch changes nova's requirements.txt",
+                      str(e))
+
+    def tearDown(self):
+        shutil.rmtree(self.top, ignore_errors=True)
+        super(RefreshFixture, self).tearDown()

@@ -1,0 +1,255 @@
+# Copyright 2026 virtiofs-scaphandre developers
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""refresh: the working tree, live in the running cloud, without stack.sh.
+
+The tree copied into the nodes (/opt/stack/virtiofs-scaphandre) is
+compared with the working tree; changes.plan says what each changed file
+needs. Anything that needs a full stack.sh (a changed local.conf, an
+install step of the devstack plugin, a nova series that changes nova's
+requirements or database) stops refresh before any node is touched.
+"""
+
+import hashlib
+import os
+import re
+import time
+
+from virtiofs_scaphandre.local_devstack import changes
+from virtiofs_scaphandre.local_devstack import container as ctr
+from virtiofs_scaphandre.local_devstack import localconf
+from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
+from virtiofs_scaphandre.local_devstack import stacking
+
+NOVA_DIR = '/opt/stack/nova'
+TEMPEST_PIP = '/opt/stack/tempest/.tox/tempest/bin/pip'
+STEPS_SRC = os.path.join(stacking.FILES_DIR, 'plugin-steps')
+STEPS_DEST = '/opt/stack/local-devstack/plugin-steps'
+NOVA_CPU_CONF = '/etc/nova/nova-cpu.conf'
+# Paths of nova a series may not touch without a full stack.sh.
+NOVA_INSTALL_PATHS = re.compile(
+    r'^diff --git a/(setup\.cfg|requirements\.txt|'
+    r'nova/db/\S*/migrations/\S+) ', re.M)
+PHASE_UNITS = {'stack:extra': 'devstack@scaphandre-*'}
+
+
+def _digest(path):
+    with open(path, 'rb') as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def tree_digests(top, paths):
+    return {p: _digest(os.path.join(top, p)) for p in paths}
+
+
+def copied_tree(top):
+    """{relative path: digest} of a tree copy made by make_repo."""
+    found = {}
+    for root, dirs, files in os.walk(top):
+        dirs[:] = [d for d in dirs if d != '.git']
+        for name in files:
+            path = os.path.join(root, name)
+            found[os.path.relpath(path, top)] = _digest(path)
+    return found
+
+
+def _reader(top):
+    def read(path):
+        full = os.path.join(top, path)
+        if not os.path.isfile(full):
+            return ''
+        with open(full, errors='replace') as f:
+            return f.read()
+    return read
+
+
+class Refresher(object):
+
+    def __init__(self, cloud):
+        self.cloud = cloud
+        self.s = cloud.s
+        self.runner = cloud.runner
+        self.done = []
+
+    def say(self, text):
+        self.done.append(text)
+        self.runner.log(text)
+
+    def changed_paths(self):
+        """(changed paths, all paths) between the nodes and the tree."""
+        copy = self.cloud.controller.path(localconf.PLUGIN_DEST)
+        old = copied_tree(copy) if os.path.isdir(copy) else {}
+        paths = stacking.tree_files(self.runner, self.cloud.top_dir)
+        new = tree_digests(self.cloud.top_dir, paths)
+        changed = sorted(p for p in set(old) | set(new)
+                         if old.get(p) != new.get(p))
+        return changed, sorted(set(old) | set(new))
+
+    def plan(self):
+        changed, every = self.changed_paths()
+        copy = self.cloud.controller.path(localconf.PLUGIN_DEST)
+        result = changes.plan(changed, every, _reader(copy),
+                              _reader(self.cloud.top_dir))
+        result.needs_stack += self.local_conf_changes()
+        if result.nova:
+            result.needs_stack += self.nova_install_changes()
+        if 'requirements.txt' in result.tempest_plugin:
+            result.needs_stack.append(
+                'requirements.txt (the tempest plugin needs new packages)')
+        return result
+
+    def local_conf_changes(self):
+        confs = self.cloud.render_all()
+        found = []
+        for node in self.cloud.nodes:
+            conf = confs[node.name]
+            if node is self.cloud.subnode:
+                conf = stacking.subnode_conf(conf)
+            path = node.path(stacking.DEVSTACK_DIR + '/local.conf')
+            current = self.runner.read_file(path) if os.path.exists(
+                path) else ''
+            if current != conf:
+                found.append('local.conf of %s (the Zuul job or the '
+                             'settings changed)' % node.name)
+        return found
+
+    def nova_install_changes(self):
+        series_dir = os.path.join(self.cloud.top_dir, 'nova_patches')
+        found = []
+        for name in sorted(os.listdir(series_dir)):
+            if name.endswith('.patch'):
+                text = _reader(series_dir)(name)
+                for path in NOVA_INSTALL_PATHS.findall(text):
+                    found.append('nova_patches/%s changes nova\'s %s' % (
+                        name, path))
+        return found
+
+    # -- the work ----------------------------------------------------------
+    def refresh(self):
+        self.cloud.require_up()
+        started = time.monotonic()
+        plan = self.plan()
+        if plan.needs_stack:
+            raise LocalDevstackError(
+                'these changes need a full stack.sh, nothing was changed:\n'
+                '  %s\nrun: local-devstack down && local-devstack up '
+                '--stack' % '\n  '.join(plan.needs_stack))
+        for path in plan.unused + plan.devstack_idle:
+            self.runner.log('not used by the running cloud: %s' % path)
+        if plan.empty:
+            self.say('nothing to refresh: the nodes run this tree')
+            return self.done
+        nodes = self.cloud.nodes
+        for node in nodes:
+            self.push_tree(node)
+        self.say('copied the working tree to %s' % ', '.join(
+            n.name for n in nodes))
+        if plan.nova:
+            for node in nodes:
+                self.reapply_series(node)
+            self.say('nova series re-applied to a clean nova %s on %s '
+                     '(changed: %s)' % (self.nova_base(), ', '.join(
+                         n.name for n in nodes), ', '.join(plan.nova)))
+        if 'stack:post-config' in plan.phases:
+            for node in nodes:
+                self.run_phase(node, 'stack:post-config')
+        if plan.nova or 'stack:post-config' in plan.phases:
+            restarted = time.time()
+            for node in nodes:
+                self.restart(node, 'devstack@n-*')
+            self.cloud.snapshots.check_health(since=restarted)
+        if 'stack:extra' in plan.phases:
+            for node in nodes:
+                self.run_phase(node, 'stack:extra')
+        if plan.exporters or 'stack:extra' in plan.phases:
+            for node in nodes:
+                self.restart(node, PHASE_UNITS['stack:extra'])
+        if 'stack:test-config' in plan.phases:
+            self.run_phase(self.cloud.controller, 'stack:test-config')
+        elif plan.tempest_plugin:
+            self.reinstall_tempest_plugin()
+        self.say('refresh done in %.0f s' % (time.monotonic() - started))
+        return self.done
+
+    def as_stack(self, node, argv, timeout=600):
+        self.runner.run(node.enter(argv, user=ctr.STACK_USER, cwd='/'),
+                        timeout=timeout, capture=True)
+
+    def push_tree(self, node):
+        self.cloud.stacker.copy_plugin(node)
+        uid, gid = node.stack_ids()
+        self.runner.run(['chown', '-R', '%d:%d' % (uid, gid),
+                         node.path(localconf.PLUGIN_DEST)])
+
+    def nova_base(self):
+        return _reader(self.cloud.top_dir)('nova_patches/BASE').strip()
+
+    def reapply_series(self, node):
+        base = self.nova_base()
+        rc, out = self.runner.run(node.enter(
+            ['git', '-C', NOVA_DIR, 'describe', '--tags', '--exact-match',
+             'HEAD'], user=ctr.STACK_USER, cwd='/'), check=False,
+            capture=True)
+        if rc != 0 or (out or '').strip() != base:
+            raise LocalDevstackError(
+                '%s: nova at %s is not the series base %s (a nova that '
+                'carries the feature in its commits): the series cannot be '
+                're-applied; rebuild the mirror and run stack.sh' % (
+                    node.name, (out or '?').strip() or '?', base))
+        tool = localconf.PLUGIN_DEST + '/tools/nova-patches'
+        # Tracked files back to the tag, the series' new files gone;
+        # ignored files (nova.egg-info of the editable install) stay.
+        self.as_stack(node, ['sh', '-c', 'cd "$1" && git checkout -q -f '
+                             'HEAD -- . && git clean -q -fd && "$2" apply '
+                             '"$1"', 'refresh', NOVA_DIR, tool])
+
+    def run_phase(self, node, phase):
+        plugin_sh = _reader(self.cloud.top_dir)('devstack/plugin.sh')
+        functions = sorted(changes.phase_roots(plugin_sh).get(phase, ()))
+        steps = [f for f in functions if re.match(r'^[a-z_]+$', f) and
+                 f.endswith('_virtiofs_scaphandre')]
+        if not steps:
+            raise LocalDevstackError('devstack/plugin.sh has no function '
+                                     'for %s' % phase)
+        if phase == 'stack:post-config' and os.path.exists(
+                node.path(NOVA_CPU_CONF)):
+            # stack.sh copies nova.conf into nova-cpu.conf after this
+            # phase; here both files get the phase's settings.
+            steps += ['NOVA_CONF=@NOVA_CPU_CONF'] + steps
+        self.runner.write_file(node.path(STEPS_DEST),
+                               self.runner.read_file(STEPS_SRC), 0o755)
+        log = os.path.join(self.s.logs_dir, '%s-refresh.log' % node.name)
+        rc, _ = self.runner.run(node.enter(
+            [STEPS_DEST, stacking.DEVSTACK_DIR, localconf.PLUGIN_DEST] +
+            steps, user=ctr.STACK_USER, cwd=stacking.DEVSTACK_DIR),
+            check=False, stdout_path=log, timeout=900)
+        if rc != 0:
+            raise LocalDevstackError('%s on %s failed (exit %d)\n%s' % (
+                phase, node.name, rc, stacking.failure_excerpt(log, 15)))
+        self.say('%s of the devstack plugin re-run on %s' % (phase,
+                                                             node.name))
+
+    def restart(self, node, pattern):
+        self.runner.run(node.enter(['systemctl', 'restart', pattern]),
+                        timeout=600)
+        self.say('restarted %s on %s' % (pattern, node.name))
+
+    def reinstall_tempest_plugin(self):
+        controller = self.cloud.controller
+        self.as_stack(controller, [
+            TEMPEST_PIP, 'install', '-q', '--no-deps',
+            '--no-build-isolation', '--force-reinstall',
+            localconf.PLUGIN_DEST])
+        self.say("tempest plugin reinstalled in tempest's venv on %s" %
+                 controller.name)
