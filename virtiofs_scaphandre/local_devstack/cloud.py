@@ -170,6 +170,7 @@ class Cloud(object):
         if not self.controller.running():
             raise LocalDevstackError('the cloud is not up: run '
                                      '"local-devstack up" first')
+        self.host.ensure_hugepages()
 
     def test(self, regex=None, concurrency=1):
         self.require_up()

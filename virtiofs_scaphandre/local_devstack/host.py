@@ -32,6 +32,12 @@ from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
 HUGEPAGE_KB = 2048
 NEEDED_COMMANDS = ('systemd-nspawn', 'nsenter', 'debootstrap', 'iptables',
                    'ip', 'mount', 'umount', 'git', 'ethtool')
+# The Debian package of each (bindep.txt's local-devstack profile).
+COMMAND_PACKAGES = {'systemd-nspawn': 'systemd-container',
+                    'nsenter': 'util-linux', 'debootstrap': 'debootstrap',
+                    'iptables': 'iptables', 'ip': 'iproute2',
+                    'mount': 'mount', 'umount': 'mount', 'git': 'git',
+                    'ethtool': 'ethtool'}
 NAMESPACES = ('mnt', 'net', 'pid', 'uts', 'ipc')
 IPTABLES_COMMENT = 'local-devstack'
 
@@ -57,9 +63,11 @@ def check_namespaces(proc_root='/proc', which=shutil.which):
                           for m in missing)))
     absent = [c for c in NEEDED_COMMANDS if not which(c)]
     if absent:
+        packages = sorted({COMMAND_PACKAGES.get(c, c) for c in absent})
         raise LocalDevstackError(
-            'missing commands: %s (apt-get install systemd-container '
-            'debootstrap iptables iproute2 git)' % ', '.join(absent))
+            'missing commands: %s; install them with: sudo '
+            'BINDEP_PROFILE=local-devstack tools/bootstrap (or apt-get '
+            'install %s)' % (', '.join(absent), ' '.join(packages)))
 
 
 def mem_available_mb(proc_root='/proc'):
@@ -238,6 +246,24 @@ class HostChanges(object):
             raise LocalDevstackError(
                 'could only reserve %d of %d 2 MiB hugepages (memory too '
                 'small or fragmented); lower hugepages' % (added, wanted))
+
+    def ensure_hugepages(self):
+        """Put back pages of ours that another user of the host took.
+
+        Tools that set the pool to an absolute value (another test run
+        restoring "its" old count) can take the cloud's pages while its
+        nova still offers them; guests then fail at spawn.
+        """
+        for e in self.entries():
+            if e['kind'] != 'hugepages':
+                continue
+            now = int(self.runner.read_file(e['path']))
+            if now < e['added']:
+                self.runner.log('WARNING: the host hugepage pool is %d, '
+                                'below the %d pages of this cloud (someone '
+                                'lowered it); raising it back' % (
+                                    now, e['added']))
+                self.runner.write_value(e['path'], '%d\n' % e['added'])
 
     def mount_hugetlbfs(self):
         if not self.settings.hugepages or self.has('mount'):

@@ -164,6 +164,40 @@ class TestChecks(base.TestCase):
             which=lambda c: None if c == 'debootstrap' else '/bin/' + c)
         self.assertIn('missing commands: debootstrap', str(e))
 
+    def test_hint_installs_every_missing_tool(self):
+        proc = os.path.join(self.tmp, 'proc')
+        for ns in host.NAMESPACES:
+            self.write(os.path.join(proc, 'self', 'ns', ns), '')
+        e = self.assertRaises(
+            LocalDevstackError, host.check_namespaces, proc_root=proc,
+            which=lambda c: None if c in ('debootstrap', 'ethtool',
+                                          'systemd-nspawn') else '/bin/' + c)
+        self.assertIn('missing commands: systemd-nspawn, debootstrap, '
+                      'ethtool', str(e))
+        self.assertIn('BINDEP_PROFILE=local-devstack tools/bootstrap',
+                      str(e))
+        self.assertIn('apt-get install debootstrap ethtool '
+                      'systemd-container', str(e))
+
+    def test_every_needed_command_has_its_package(self):
+        self.assertEqual(set(host.NEEDED_COMMANDS),
+                         set(host.COMMAND_PACKAGES))
+
+    def test_pages_taken_by_another_user_are_put_back(self):
+        s = self.settings()
+        runner = base.FakeRunner()
+        changes = host.HostChanges(s, runner)
+        pool = self.write(os.path.join(self.tmp, 'nr_hugepages'), '0\n')
+        changes._record({'kind': 'hugepages', 'path': pool, 'added': 512})
+        changes.ensure_hugepages()
+        with open(pool) as f:
+            self.assertEqual('512', f.read().strip())
+        self.assertIn('pool is 0, below the 512 pages', runner.logs[0])
+        self.write(pool, '600\n')
+        changes.ensure_hugepages()
+        with open(pool) as f:
+            self.assertEqual('600', f.read().strip())
+
     def test_memory(self):
         proc = os.path.join(self.tmp, 'proc')
         self.write(os.path.join(proc, 'meminfo'),
