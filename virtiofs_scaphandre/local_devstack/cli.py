@@ -103,6 +103,10 @@ def build_parser():
     mir.add_argument('--constraints', metavar='FILE',
                      help='pins (NAME===VERSION) committed onto the '
                      "requirements mirror's upper-constraints.txt")
+    mir.add_argument('--nova-series', action='store_true',
+                     help="commit nova_patches onto nova's branches (the "
+                     'nova a Depends-On on the series gives); without it '
+                     "nova's branches are the release")
     mir.add_argument('--only', action='append', default=[],
                      metavar='REPO', help='build only these mirrors')
     return parser
@@ -147,7 +151,8 @@ def run_command(args, s, runner):
     elif args.command == 'mirror':
         result = mirror.build(s, runner, TOP_DIR, args.series,
                               args.version, args.git, args.sdist_dir,
-                              args.only, constraints=args.constraints)
+                              args.only, constraints=args.constraints,
+                              nova_series=args.nova_series)
         for repo, what in sorted(result.items()):
             print('%-16s %s %s' % (repo, what, os.path.join(
                 s.mirror_dir, 'openstack', repo + '.git')))

@@ -33,6 +33,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+from virtiofs_scaphandre.local_devstack.constraints import overlay_constraints
 from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
 
 PYPI_JSON = 'https://pypi.org/pypi/%s/json'
@@ -228,6 +229,46 @@ def add_missing_branches(runner, repo, tag, branches):
                  '%s^{commit}' % tag)
 
 
+def read_series(top_dir):
+    """The nova series' patch files, in order (nova_patches/series)."""
+    patches_dir = os.path.join(top_dir, 'nova_patches')
+    names = []
+    with open(os.path.join(patches_dir, 'series')) as f:
+        for line in f:
+            line = line.split('#', 1)[0].strip()
+            if line:
+                names.append(os.path.join(patches_dir, line))
+    return names
+
+
+def set_nova_branches(runner, repo, tag, branches, top_dir, with_series):
+    """nova's branches: the release, or the release plus the series.
+
+    With the series, the branches hold nova at tag with every patch of
+    nova_patches/ committed on top, as a nova change that depends on the
+    series gives devstack; the tag stays on the release. Without, the
+    branches go back to the tag.
+    """
+    if not with_series:
+        for branch in branches:
+            _git(runner, '--git-dir', repo, 'update-ref',
+                 'refs/heads/%s' % branch, '%s^{commit}' % tag)
+        return 'release %s' % tag
+    work = tempfile.mkdtemp(prefix='local-devstack-nova-')
+    try:
+        tree = os.path.join(work, 'nova')
+        _git(runner, 'clone', '-q', repo, tree)
+        _git(runner, 'checkout', '-q', '-B', 'series', tag, cwd=tree)
+        patches = read_series(top_dir)
+        _git(runner, 'am', '-q', '--committer-date-is-author-date',
+             *patches, cwd=tree)
+        _git(runner, 'push', '-q', '--force', 'origin',
+             *['+HEAD:refs/heads/%s' % b for b in branches], cwd=tree)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 'release %s + %d patches of nova_patches' % (tag, len(patches))
+
+
 def repo_from_git(runner, source, ref, dest, branches):
     """Copy ref of a local git repository to branches of bare repo dest."""
     rc, _ = runner.run(['git', '--git-dir', _git_dir(source), 'rev-parse',
@@ -242,125 +283,6 @@ def repo_from_git(runner, source, ref, dest, branches):
          _git_dir(source), *refspecs)
     _git(runner, '--git-dir', dest, 'symbolic-ref', 'HEAD',
          'refs/heads/%s' % branches[0])
-
-
-def _canonical(name):
-    return re.sub(r'[-_.]+', '-', name).lower()
-
-
-def parse_pins(text, source):
-    """{canonical name: NAME===VERSION line} of an upper-constraints text."""
-    pins = {}
-    for line in text.splitlines():
-        line = line.split('#', 1)[0].strip()
-        if not line:
-            continue
-        name, sep, rest = line.partition('===')
-        if not sep:
-            raise LocalDevstackError(
-                '%s: line %r is not NAME===VERSION' % (source, line))
-        if ';' in rest:
-            continue  # per-python-version pins: left as they are
-        pins[_canonical(name)] = line
-    return pins
-
-
-def violated(pins, requirement_texts):
-    """Names whose pin does not satisfy a project's requirement."""
-    requirement_cls, _ = _packaging()
-    names = set()
-    for text in requirement_texts:
-        for line in text.splitlines():
-            line = line.split('#', 1)[0].strip()
-            if not line or line.startswith('-'):
-                continue
-            try:
-                req = requirement_cls(line)
-            except ValueError:
-                continue
-            pin = pins.get(_canonical(req.name))
-            if not pin or not req.specifier:
-                continue
-            version = pin.partition('===')[2].strip()
-            if not req.specifier.contains(version, prereleases=True):
-                names.add(_canonical(req.name))
-    return names
-
-
-def _packaging():
-    try:
-        from packaging.requirements import Requirement
-        from packaging.version import Version
-    except ImportError:  # Debian's python3 without python3-packaging
-        from pip._vendor.packaging.requirements import Requirement
-        from pip._vendor.packaging.version import Version
-    return Requirement, Version
-
-
-def merge_constraints(base, overlay, only=None):
-    """upper-constraints text base with the pins of overlay applied.
-
-    only limits the overlay to these canonical names. A package pinned in
-    overlay loses all its lines in base (including per-python-version
-    ones); packages only in overlay are added.
-    """
-    pins = parse_pins(overlay, 'constraints overlay')
-    if only is not None:
-        pins = {k: v for k, v in pins.items() if k in only}
-    out = []
-    for line in base.splitlines():
-        name = line.partition('===')[0].strip()
-        key = _canonical(name) if name and not name.startswith('#') else None
-        if key in pins:
-            if pins[key] is not None:
-                out.append(pins[key])
-                pins[key] = None
-            continue
-        out.append(line)
-    out += [line for line in pins.values() if line]
-    return '\n'.join(out) + '\n'
-
-
-def overlay_constraints(runner, repo, branches, overlay_path,
-                        requirement_texts=()):
-    """Fix upper-constraints.txt pins the projects' requirements refuse.
-
-    Each pin that a mirrored project's requirements.txt does not accept is
-    replaced by the overlay's pin; the result is committed on every
-    branch. Returns (merged text, names changed).
-    """
-    with open(overlay_path) as f:
-        overlay = f.read()
-    work = tempfile.mkdtemp(prefix='local-devstack-uc-')
-    try:
-        tree = os.path.join(work, 'requirements')
-        _git(runner, 'clone', '-q', '--branch', branches[0], repo, tree)
-        path = os.path.join(tree, 'upper-constraints.txt')
-        if not os.path.exists(path):
-            raise LocalDevstackError('%s has no upper-constraints.txt' %
-                                     repo)
-        with open(path) as f:
-            base = f.read()
-        names = violated(parse_pins(base, path), requirement_texts)
-        fixed = set(parse_pins(overlay, overlay_path)) & names
-        still = violated(parse_pins(merge_constraints(base, overlay, fixed),
-                                    path), requirement_texts)
-        if still:
-            raise LocalDevstackError(
-                'upper-constraints pins refused by the projects and not '
-                'fixed by %s: %s' % (overlay_path, ', '.join(sorted(still))))
-        merged = merge_constraints(base, overlay, fixed)
-        with open(path, 'w') as f:
-            f.write(merged)
-        _git(runner, 'commit', '-q', '-a', '--allow-empty', '-m',
-             'Pins the mirrored releases need, from %s: %s' % (
-                 overlay_path, ', '.join(sorted(fixed)) or 'none'),
-             cwd=tree)
-        _git(runner, 'push', '-q', '--force', 'origin',
-             *['+HEAD:refs/heads/%s' % b for b in branches], cwd=tree)
-        return merged, sorted(fixed)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def _git_dir(path):
@@ -385,8 +307,12 @@ def parse_git_sources(items):
 
 def build(settings, runner, top_dir, series='2026.2', versions=(),
           git_sources=(), sdist_dir=None, only=(), urlopen=_urlopen,
-          constraints=None):
-    """Build every mirror; return {repo: 'built'|'kept'}."""
+          constraints=None, nova_series=False):
+    """Build every mirror; return {repo: 'built'|'kept'}.
+
+    nova_series: nova's branches carry the series as commits (the nova a
+    Depends-On on the series gives); otherwise they are the release.
+    """
     projects = plan(series, top_dir, versions)
     sources = parse_git_sources(git_sources)
     if constraints and not os.path.isfile(constraints):
@@ -436,6 +362,11 @@ def build(settings, runner, top_dir, series='2026.2', versions=(),
             pypi, version, cache, urlopen=urlopen)
         repo_from_sdist(runner, sdist, version, dest, branches)
         result[repo] = 'built'
+    if 'nova' in wanted and 'nova' in projects:
+        what = set_nova_branches(
+            runner, os.path.join(root, 'nova.git'), projects['nova'][1],
+            branches, top_dir, nova_series)
+        result['nova'] += ' (%s)' % what
     if constraints:
         texts = []
         for repo in sorted(projects):

@@ -20,6 +20,7 @@ import subprocess
 import tarfile
 
 from tests.unit.local_devstack import base
+from virtiofs_scaphandre.local_devstack import constraints
 from virtiofs_scaphandre.local_devstack import mirror
 from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
 from virtiofs_scaphandre.local_devstack.runner import Runner
@@ -110,6 +111,56 @@ class TestRepoFromSdist(base.TestCase):
                               Runner(), bad, '1',
                               os.path.join(self.tmp, 'd.git'), ['master'])
         self.assertIn('cannot unpack', str(e))
+
+
+class TestNovaSeries(base.TestCase):
+    """nova's mirror with the series committed (a Depends-On's nova)."""
+
+    def setUp(self):
+        super(TestNovaSeries, self).setUp()
+        sdist = make_sdist(self.tmp, 'demo', '1.2.0')
+        self.repo = os.path.join(self.tmp, 'demo.git')
+        self.branches = ['master', 'stable/2026.2']
+        mirror.repo_from_sdist(Runner(), sdist, '1.2.0', self.repo,
+                               self.branches)
+        # A one-patch series made the way tools/nova-patches exports.
+        work = os.path.join(self.tmp, 'work')
+        subprocess.run(['git', 'clone', '-q', self.repo, work], check=True)
+        self.write(os.path.join(work, 'demo', 'feature.py'), 'ON = True\n')
+        ident = ['-c', 'user.name=t', '-c', 'user.email=t@t']
+        subprocess.run(['git', '-C', work] + ident + ['add', '-A'],
+                       check=True)
+        subprocess.run(['git', '-C', work] + ident + [
+            'commit', '-q', '-m', 'demo: the feature'], check=True)
+        self.top = os.path.join(self.tmp, 'top')
+        patches = os.path.join(self.top, 'nova_patches')
+        os.makedirs(patches)
+        subprocess.run(['git', '-C', work, 'format-patch', '-q', '-o',
+                        patches, 'HEAD~1'], check=True)
+        names = sorted(os.listdir(patches))
+        self.write(os.path.join(patches, 'series'),
+                   '# the series\n' + '\n'.join(names) + '\n')
+
+    def test_series_committed_on_every_branch_tag_kept(self):
+        what = mirror.set_nova_branches(Runner(), self.repo, '1.2.0',
+                                        self.branches, self.top, True)
+        self.assertEqual('release 1.2.0 + 1 patches of nova_patches', what)
+        for branch in self.branches:
+            self.assertEqual('ON = True', git(
+                self.repo, 'show', '%s:demo/feature.py' % branch))
+            self.assertEqual('demo: the feature', git(
+                self.repo, 'log', '-1', '--format=%s', branch))
+        tagged = git(self.repo, 'rev-parse', '1.2.0^{commit}')
+        self.assertEqual(tagged, git(self.repo, 'rev-parse', 'master~1'))
+
+    def test_without_the_option_branches_go_back_to_the_release(self):
+        mirror.set_nova_branches(Runner(), self.repo, '1.2.0',
+                                 self.branches, self.top, True)
+        mirror.set_nova_branches(Runner(), self.repo, '1.2.0',
+                                 self.branches, self.top, False)
+        tagged = git(self.repo, 'rev-parse', '1.2.0^{commit}')
+        for branch in self.branches:
+            self.assertEqual(tagged, git(self.repo, 'rev-parse', branch))
 
 
 class TestPlan(base.TestCase):
@@ -249,28 +300,29 @@ class TestConstraints(base.TestCase):
     OVERLAY = 'keystoneauth1===5.18.1\npyopenssl===26.4.0\nnumpy===2.2\n'
 
     def test_violated_pins(self):
-        pins = mirror.parse_pins(self.BASE, 'uc')
-        names = mirror.violated(pins, [
+        pins = constraints.parse_pins(self.BASE, 'uc')
+        names = constraints.violated(pins, [
             'keystoneauth1>=5.16.0 # Apache-2.0\npyOpenSSL<24.3.0\n'
             'six\n-e git+https://x\n', 'numpy>=3\n'])
         # numpy has per-python pins only: not judged.
         self.assertEqual({'keystoneauth1'}, names)
 
     def test_merge_only_what_is_needed(self):
-        merged = mirror.merge_constraints(self.BASE, self.OVERLAY,
-                                          {'keystoneauth1'})
+        merged = constraints.merge_constraints(self.BASE, self.OVERLAY,
+                                               {'keystoneauth1'})
         self.assertIn('keystoneauth1===5.18.1\n', merged)
         self.assertNotIn('5.15.0', merged)
         self.assertIn('pyOpenSSL===24.2.1\n', merged)
         self.assertIn("numpy===1.0;python_version=='3.9'", merged)
 
     def test_merge_replaces_per_python_lines(self):
-        merged = mirror.merge_constraints(self.BASE, self.OVERLAY)
+        merged = constraints.merge_constraints(self.BASE, self.OVERLAY)
         self.assertEqual(1, merged.count('numpy==='))
         self.assertIn('pyopenssl===26.4.0', merged)
 
     def test_bad_overlay_line(self):
-        e = self.assertRaises(LocalDevstackError, mirror.merge_constraints,
+        e = self.assertRaises(LocalDevstackError,
+                              constraints.merge_constraints,
                               self.BASE, 'six>=1.0\n')
         self.assertIn("'six>=1.0' is not NAME===VERSION", str(e))
 
@@ -281,7 +333,7 @@ class TestConstraints(base.TestCase):
         mirror.repo_from_sdist(Runner(), source, '1', repo,
                                ['master', 'stable/x'])
         overlay = self.write(os.path.join(self.tmp, 'uc.txt'), self.OVERLAY)
-        merged, fixed = mirror.overlay_constraints(
+        merged, fixed = constraints.overlay_constraints(
             Runner(), repo, ['master', 'stable/x'], overlay,
             ['keystoneauth1>=5.16.0\n'])
         self.assertEqual(['keystoneauth1'], fixed)
@@ -289,7 +341,7 @@ class TestConstraints(base.TestCase):
             self.assertEqual(merged.strip(), git(
                 repo, 'show', '%s:upper-constraints.txt' % branch))
         # Already fixed: nothing more to take.
-        self.assertEqual([], mirror.overlay_constraints(
+        self.assertEqual([], constraints.overlay_constraints(
             Runner(), repo, ['master'], overlay,
             ['keystoneauth1>=5.16.0\n'])[1])
         fresh = os.path.join(self.tmp, 'fresh.git')
@@ -297,7 +349,7 @@ class TestConstraints(base.TestCase):
         overlay = self.write(os.path.join(self.tmp, 'old.txt'),
                              'keystoneauth1===5.0.0\n')
         e = self.assertRaises(LocalDevstackError,
-                              mirror.overlay_constraints, Runner(), fresh,
+                              constraints.overlay_constraints, Runner(), fresh,
                               ['master'], overlay,
                               ['keystoneauth1>=5.16.0\n'])
         self.assertIn('not fixed by', str(e))
