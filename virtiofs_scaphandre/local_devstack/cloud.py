@@ -14,6 +14,7 @@
 
 """The cloud's life: up (from a snapshot or stack.sh), test, down."""
 
+import glob
 import os
 import re
 import shutil
@@ -239,9 +240,8 @@ class Cloud(object):
         removed = []
         for path in ([n.rootfs for n in self.all_nodes()] +
                      [n.rootfs + '.partial' for n in self.all_nodes()] +
-                     [os.path.join(s.machines_dir, '.base'),
-                      os.path.join(s.machines_dir, '.base.partial'),
-                      s.mirror_dir, os.path.join(s.state_dir, 'sdists'),
+                     glob.glob(os.path.join(s.machines_dir, '.base*')) +
+                     [s.mirror_dir, os.path.join(s.state_dir, 'sdists'),
                       os.path.join(s.state_dir, 'ssh'),
                       os.path.join(s.state_dir, 'run'),
                       os.path.join(s.state_dir, 'hugepages'),

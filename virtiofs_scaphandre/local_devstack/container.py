@@ -27,7 +27,6 @@ import signal
 import time
 
 from virtiofs_scaphandre.local_devstack import rootfs
-from virtiofs_scaphandre.local_devstack.rootfs import PROVISIONED_MARK
 from virtiofs_scaphandre.local_devstack.rootfs import STACK_HOME
 from virtiofs_scaphandre.local_devstack.rootfs import STACK_USER
 from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
@@ -104,7 +103,7 @@ class Container(object):
         return os.path.join(self.rootfs, inner.lstrip('/'))
 
     def is_provisioned(self):
-        return os.path.exists(self.path(PROVISIONED_MARK))
+        return rootfs.provisioned_suite(self.rootfs) == self.settings.suite
 
     def stack_ids(self):
         pw = self.path('etc/passwd')

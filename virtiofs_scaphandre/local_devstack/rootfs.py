@@ -79,10 +79,25 @@ cgroup_controllers = [ ]
 """
 
 
+def base_path(settings):
+    """One base per suite: a trixie cloud never starts from bookworm."""
+    return os.path.join(settings.machines_dir, '.base-' + settings.suite)
+
+
+def provisioned_suite(root):
+    """The suite a root filesystem was made from, or None."""
+    try:
+        with open(os.path.join(root, PROVISIONED_MARK)) as f:
+            words = f.read().split()
+    except OSError:
+        return None
+    return words[1] if len(words) > 1 else None
+
+
 def make_base_rootfs(settings, runner, log_path):
     """debootstrap the base root filesystem once; the nodes copy it."""
-    base = os.path.join(settings.machines_dir, '.base')
-    if os.path.exists(os.path.join(base, PROVISIONED_MARK)):
+    base = base_path(settings)
+    if provisioned_suite(base) == settings.suite:
         return base
     partial = base + '.partial'
     shutil.rmtree(partial, ignore_errors=True)
@@ -94,7 +109,7 @@ def make_base_rootfs(settings, runner, log_path):
                     '--include=' + ','.join(BASE_PACKAGES), settings.suite,
                     partial, settings.apt_mirror],
                    stdout_path=log_path, timeout=1800)
-        configure_base(runner, partial)
+        configure_base(runner, partial, settings.suite)
     except LocalDevstackError as e:
         shutil.rmtree(partial, ignore_errors=True)
         raise LocalDevstackError('%s; see %s' % (e, log_path))
@@ -103,7 +118,7 @@ def make_base_rootfs(settings, runner, log_path):
     return base
 
 
-def configure_base(runner, root):
+def configure_base(runner, root, suite):
     def chroot(*argv):
         runner.run(['chroot', root] + list(argv))
 
@@ -133,4 +148,4 @@ def configure_base(runner, root):
           OVN_NETDEV_UNIT)
     runner.run(['systemctl', '--root', root, 'enable',
                 'systemd-networkd', 'local-devstack-ovn-netdev.service'])
-    write('/' + PROVISIONED_MARK, 'base\n')
+    write('/' + PROVISIONED_MARK, 'base %s\n' % suite)

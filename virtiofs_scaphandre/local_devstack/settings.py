@@ -53,8 +53,8 @@ OPTIONS = {
               'instead of downloading CirrOS; empty: download CirrOS'),
     'job': ('str', '',
             'the Zuul job whose devstack settings make local.conf; empty: '
-            'virtiofs-scaphandre-multinode, or virtiofs-scaphandre-tempest '
-            'without a subnode'),
+            'virtiofs-scaphandre-multinode (-trixie with suite = trixie), '
+            'or virtiofs-scaphandre-tempest without a subnode'),
     'disable_services': ('words', '',
                          'devstack services to disable on top of the job, '
                          'comma separated (git_base = mirror adds %s)' %
@@ -183,6 +183,9 @@ class Settings(object):
     def job_name(self):
         if self.job:
             return self.job
+        if self.subnode and self.suite == 'trixie':
+            # The trixie job: the same devstack settings, Debian 13 nodes.
+            return 'virtiofs-scaphandre-multinode-trixie'
         if self.subnode:
             return 'virtiofs-scaphandre-multinode'
         return 'virtiofs-scaphandre-tempest'

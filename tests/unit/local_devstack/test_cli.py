@@ -174,7 +174,7 @@ class TestDownAndDestroy(base.TestCase):
     def test_destroy_removes_only_what_it_made(self):
         s, app = self.app()
         made = [app.controller.path('/etc/hostname'),
-                os.path.join(s.machines_dir, '.base', 'etc', 'x'),
+                os.path.join(s.machines_dir, '.base-bookworm', 'etc', 'x'),
                 os.path.join(s.mirror_dir, 'openstack', 'nova.git', 'HEAD'),
                 os.path.join(s.logs_dir, 'stack.log')]
         for path in made:

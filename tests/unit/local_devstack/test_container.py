@@ -265,3 +265,20 @@ class TestMetadataChecksums(base.TestCase):
         subprocess.run(['timeout', '7', rootfs.OVN_METADATA_CHECKSUM_SCRIPT])
         self.assertIn(': off', self.tx_checksumming('tap-a'))
         self.assertIn(': off', self.tx_checksumming('tap-b'))
+
+
+class TestSuites(ContainerFixture):
+
+    def test_one_base_per_suite_and_nodes_follow_the_suite(self):
+        bookworm = self.settings()
+        trixie = self.settings(suite='trixie')
+        self.assertNotEqual(rootfs.base_path(bookworm),
+                            rootfs.base_path(trixie))
+        c = ctr.Container(trixie, self.runner, 'lds-controller', 0)
+        self.write(c.path(rootfs.PROVISIONED_MARK), 'base bookworm\n')
+        self.assertEqual('bookworm', rootfs.provisioned_suite(c.rootfs))
+        self.assertFalse(c.is_provisioned())
+        self.write(c.path(rootfs.PROVISIONED_MARK), 'base trixie\n')
+        self.assertTrue(c.is_provisioned())
+        self.write(c.path(rootfs.PROVISIONED_MARK), 'base\n')
+        self.assertFalse(c.is_provisioned())

@@ -91,3 +91,12 @@ class TestSettings(base.TestCase):
     def test_extra_localrc_list(self):
         s = self.settings(extra_localrc='A=1, B=two words')
         self.assertEqual(['A=1', 'B=two words'], s.extra_localrc)
+
+    def test_trixie_suite_picks_the_trixie_job(self):
+        self.assertEqual('virtiofs-scaphandre-multinode-trixie',
+                         self.settings(suite='trixie').job_name)
+        self.assertEqual('virtiofs-scaphandre-tempest',
+                         self.settings(suite='trixie',
+                                       subnode='false').job_name)
+        self.assertEqual('mine', self.settings(suite='trixie',
+                                               job='mine').job_name)
