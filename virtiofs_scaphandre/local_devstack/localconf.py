@@ -29,6 +29,7 @@ PLUGIN_DEST = '/opt/stack/' + PLUGIN_NAME
 STACK_LOG = '/opt/stack/logs/stack.sh.log'
 UPPER_CONSTRAINTS_DEST = '/opt/stack/local-devstack/upper-constraints.txt'
 IMAGE_DIR = '/opt/stack/local-devstack/images'
+HUGEPAGE_KB = 2048
 
 
 def node_settings(settings, role, node, controller, wiring=False):
@@ -76,12 +77,25 @@ def node_settings(settings, role, node, controller, wiring=False):
 def conf_options(settings):
     """local.conf meta-section settings, as PHASE|FILE|SECTION|KEY=VALUE."""
     options = []
+    reserved = reserved_hugepages(settings)
+    if reserved:
+        # The nodes share the host's one pool; each offers only its share
+        # to the scheduler, so a full cloud answers NoValidHost instead of
+        # failing at spawn on an empty pool.
+        options.append('post-config|$NOVA_CONF|DEFAULT|reserved_huge_pages='
+                       'node:0,size:%d,count:%d' % (HUGEPAGE_KB, reserved))
     if settings.image.endswith(('-uec.tar.gz', '-uec.tgz')):
         # Live migration copies a UEC image's kernel file, which nova's
         # image inspector rejects ("does not pass safety check ... mbr").
         options.append('post-config|$NOVA_CONF|workarounds|'
                        'disable_deep_image_inspection=True')
     return options
+
+
+def reserved_hugepages(settings):
+    """Pages of the shared pool each compute keeps from the scheduler."""
+    nodes = 2 if settings.subnode else 1
+    return settings.hugepages - settings.hugepages // nodes
 
 
 def conf_text(options):

@@ -88,7 +88,7 @@ class TestRender(base.TestCase):
         return path
 
     def test_renderer_gets_job_role_plugin_and_settings(self):
-        s = self.settings(renderer=self.stub(), job='my-job')
+        s = self.settings(renderer=self.stub(), job='my-job', hugepages=0)
         text = localconf.render(s, Runner(), 'subnode',
                                 [('HOST_IP', '10.0.0.2'), ('A', 'b c')],
                                 base.TOP_DIR)
@@ -117,6 +117,21 @@ class TestRender(base.TestCase):
         text = localconf.render(s, Runner(), 'controller', [], base.TOP_DIR)
         self.assertIn('[[post-config|$NOVA_CONF]]\n[workarounds]\n'
                       'disable_deep_image_inspection = True\n', text)
+
+    def test_each_compute_offers_only_its_share_of_the_pool(self):
+        s = self.settings(hugepages=512)
+        text = localconf.render(s, Runner(), 'subnode',
+                                [('HOST_IP', '10.0.0.3'),
+                                 ('SERVICE_HOST', '10.0.0.2')],
+                                base.TOP_DIR)
+        start = text.index('[[post-config|$NOVA_CONF]]')
+        section = text[start:]
+        self.assertIn('[DEFAULT]\nreserved_huge_pages = '
+                      'node:0,size:2048,count:256\n', section)
+        self.assertEqual(0, localconf.reserved_hugepages(
+            self.settings(subnode='false')))
+        self.assertEqual(3, localconf.reserved_hugepages(
+            self.settings(hugepages=5)))
 
     def test_default_job_follows_subnode(self):
         s = self.settings(renderer=self.stub())
