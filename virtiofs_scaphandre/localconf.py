@@ -386,9 +386,75 @@ def resolve(zuul_dir, job_name, role):
     return effective_vars(chain, upstream, groups), chain, upstream
 
 
-def render(zuul_dir, job_name, role='controller', settings=None,
-           conf_overrides=None, plugin_path=None, base_dir=DEFAULT_BASE_DIR):
-    """Return the text of local.conf for job_name on the role's node."""
+class LocalConf(object):
+    """A rendered local.conf as data; text() writes it, once.
+
+    header: comment lines; services: [(enable_service|disable_service,
+    name)] after an optional disable_all_services; localrc: [(KEY,
+    VALUE)] in order; plugins: [(name, url)]; meta: {phase: {file:
+    {section: {key: value}}}}. Callers change the data (add a setting, a
+    plugin, drop one), never the text.
+    """
+
+    def __init__(self, header=(), disable_all=False, services=(),
+                 localrc=(), plugins=(), meta=None):
+        self.header = list(header)
+        self.disable_all = disable_all
+        self.services = list(services)
+        self.localrc = list(localrc)
+        self.plugins = list(plugins)
+        self.meta = meta or {}
+
+    def value(self, key):
+        """The last value localrc gives key (unquoted), or None."""
+        found = None
+        for name, value in self.localrc:
+            if name == key:
+                found = value
+        if found and len(found) > 1 and found[0] == found[-1] == '"':
+            found = found[1:-1].replace('\\"', '"').replace('\\\\', '\\')
+        return found
+
+    def set(self, key, value):
+        """Append KEY=VALUE: devstack takes the last assignment."""
+        self.localrc.append((key, _quote(value)))
+
+    def add_services(self, verb, names):
+        self.services += [(verb, n) for n in names]
+
+    def add_plugin(self, name, url):
+        self.plugins.append((name, url))
+
+    def drop_plugin(self, name):
+        self.plugins = [p for p in self.plugins if p[0] != name]
+
+    def add_meta(self, overrides):
+        self.meta = deep_merge(self.meta, overrides)
+
+    def text(self):
+        lines = list(self.header) + ['[[local|localrc]]']
+        if self.disable_all:
+            lines.append('disable_all_services')
+        lines += ['%s %s' % pair for pair in self.services]
+        lines += ['%s=%s' % pair for pair in self.localrc]
+        # enable_plugin must follow the settings: devstack reads
+        # variables such as DEST before it clones plugins.
+        lines += ['enable_plugin %s %s' % pair for pair in self.plugins]
+        lines.append('')
+        for phase in self.meta:
+            for path in self.meta[phase]:
+                lines.append('[[%s|%s]]' % (phase, path))
+                for section, options in self.meta[phase][path].items():
+                    lines.append('[%s]' % section)
+                    for key, value in options.items():
+                        lines.append('%s = %s' % (key, value))
+                    lines.append('')
+        return '\n'.join(lines).rstrip('\n') + '\n'
+
+
+def build(zuul_dir, job_name, role='controller', settings=None,
+          conf_overrides=None, plugin_path=None, base_dir=DEFAULT_BASE_DIR):
+    """The LocalConf of job_name for the role's node."""
     settings = dict(settings or {})
     variables, chain, _upstream = resolve(zuul_dir, job_name, role)
 
@@ -398,22 +464,19 @@ def render(zuul_dir, job_name, role='controller', settings=None,
                           % (role, ', '.join(missing),
                              ' --set '.join('%s=...' % m for m in missing)))
 
-    lines = ['# Rendered by tools/render-local-conf from zuul.d: job %s, '
-             'role %s.' % (job_name, role),
-             '# Edit zuul.d/, not this file.']
+    header = ['# Rendered by tools/render-local-conf from zuul.d: job %s, '
+              'role %s.' % (job_name, role),
+              '# Edit zuul.d/, not this file.']
     default_ref, refs = project_checkouts(chain)
     devstack_ref = refs.get('devstack', default_ref)
     if devstack_ref:
-        lines.append('# The job runs devstack from %s: check devstack out '
-                     'at that ref.' % devstack_ref)
-    lines.append('[[local|localrc]]')
+        header.append('# The job runs devstack from %s: check devstack out '
+                      'at that ref.' % devstack_ref)
 
     services = dict(variables.get('devstack_services') or {})
-    if services.pop('base', True) is False:
-        lines.append('disable_all_services')
-    for name in sorted(services):
-        verb = 'enable_service' if services[name] else 'disable_service'
-        lines.append('%s %s' % (verb, name))
+    disable_all = services.pop('base', True) is False
+    service_lines = [('enable_service' if services[name] else
+                      'disable_service', name) for name in sorted(services)]
 
     localrc = {}
     for key, value in (variables.get('devstack_localrc') or {}).items():
@@ -438,20 +501,20 @@ def render(zuul_dir, job_name, role='controller', settings=None,
                 paths.append(os.path.join(base_dir, name))
         localrc['TEMPEST_PLUGINS'] = ' '.join(paths)
     localrc.update(settings)
+    localrc_pairs = []
     for key in _ordered_localrc(localrc):
         if key not in settings:
             _check_no_template(job_name, 'devstack_localrc.%s' % key,
                                localrc[key])
-        lines.append('%s=%s' % (key, _quote(localrc[key])))
+        localrc_pairs.append((key, _quote(localrc[key])))
 
-    # enable_plugin must follow the settings: devstack reads variables such
-    # as DEST before it clones plugins.
     plugins = variables.get('devstack_plugins') or {}
     if PROJECT_NAME not in plugins:
         raise RenderError('job %s does not enable the devstack plugin %s '
                           '(devstack_plugins: %s)'
                           % (job_name, PROJECT_NAME,
                              ', '.join(sorted(plugins)) or 'none'))
+    plugin_pairs = []
     for name in sorted(plugins):
         url = plugins[name]
         if not url:
@@ -459,24 +522,28 @@ def render(zuul_dir, job_name, role='controller', settings=None,
         if name == PROJECT_NAME and plugin_path:
             url = 'file://%s' % plugin_path
         _check_no_template(job_name, 'devstack_plugins.%s' % name, url)
-        lines.append('enable_plugin %s %s' % (name, url))
-    lines.append('')
+        plugin_pairs.append((name, url))
 
-    local_conf = deep_merge(variables.get('devstack_local_conf') or {},
-                            conf_overrides or {})
-    for phase in local_conf:
-        for path in local_conf[phase]:
-            lines.append('[[%s|%s]]' % (phase, path))
-            for section, options in local_conf[phase][path].items():
-                lines.append('[%s]' % section)
-                for key, value in options.items():
-                    value = _as_bash_value(value)
+    meta = deep_merge(variables.get('devstack_local_conf') or {},
+                      conf_overrides or {})
+    for phase in meta:
+        for path in meta[phase]:
+            for section, options in meta[phase][path].items():
+                for key in list(options):
+                    value = _as_bash_value(options[key])
                     _check_no_template(
                         job_name, 'devstack_local_conf %s %s [%s] %s'
                         % (phase, path, section, key), value)
-                    lines.append('%s = %s' % (key, value))
-                lines.append('')
-    return '\n'.join(lines).rstrip('\n') + '\n'
+                    options[key] = value
+    return LocalConf(header, disable_all, service_lines, localrc_pairs,
+                     plugin_pairs, meta)
+
+
+def render(zuul_dir, job_name, role='controller', settings=None,
+           conf_overrides=None, plugin_path=None, base_dir=DEFAULT_BASE_DIR):
+    """Return the text of local.conf for job_name on the role's node."""
+    return build(zuul_dir, job_name, role, settings, conf_overrides,
+                 plugin_path, base_dir).text()
 
 
 def show(zuul_dir, job_name, role, name):

@@ -14,15 +14,18 @@
 
 """local.conf for each node, from the same source as the Zuul jobs.
 
-The devstack settings of the jobs live only in zuul.d; tools/render-local-conf
-renders them. This module adds only what the container environment needs
-(addresses, the userspace OVS datapath, local sources) with --set.
+The devstack settings of the jobs live only in zuul.d; the renderer
+(virtiofs_scaphandre.localconf, also tools/render-local-conf) resolves a
+job into a LocalConf. This module adds, as data, only what the container
+environment needs (addresses, the userspace OVS datapath, local sources,
+the hugepage share); the text is written once, into the node.
 """
 
 import os
 import re
 
 from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
+from virtiofs_scaphandre import localconf as renderer
 
 PLUGIN_NAME = 'virtiofs-scaphandre'
 PLUGIN_DEST = '/opt/stack/' + PLUGIN_NAME
@@ -109,47 +112,79 @@ def conf_text(options):
     return '\n'.join(parts)
 
 
-def default_renderer(top_dir):
-    return os.path.join(top_dir, 'tools', 'render-local-conf')
-
-
 def render(settings, runner, role, values, top_dir):
-    """local.conf text for role (controller or subnode)."""
+    """local.conf of role as data (written to the node once).
+
+    A LocalConf of the Zuul job, or the hand-written file (local_conf)
+    with the same methods.
+
+    values: the node's KEY=VALUE settings (node_settings), which win.
+    """
     if settings.local_conf:
         path = settings.local_conf
         if role == 'subnode':
             path = _subnode_conf(path)
         if not os.path.isfile(path):
             raise LocalDevstackError('local_conf %s does not exist' % path)
-        text = runner.read_file(path)
-        text = add_localrc(text, values)
-        extra = conf_text(conf_options(settings))
-        if extra:
-            text = text.rstrip('\n') + '\n\n' + extra
-    else:
-        renderer = settings.renderer or default_renderer(top_dir)
-        if not os.access(renderer, os.X_OK):
-            raise LocalDevstackError(
-                'no local.conf renderer at %s (tools/render-local-conf '
-                'renders the Zuul job %s); set renderer, or local_conf to '
-                'a hand-written file' % (renderer, settings.job_name))
-        argv = [renderer, '--job', settings.job_name, '--role', role,
-                '--plugin-path', PLUGIN_DEST]
+        conf = HandWritten(runner.read_file(path))
         for key, value in values:
-            argv += ['--set', '%s=%s' % (key, value)]
-        for option in conf_options(settings):
-            argv += ['--conf', option]
-        _, text = runner.run(argv, capture=True)
-        if not text.strip():
-            raise LocalDevstackError(
-                '%s printed an empty local.conf for job %s role %s' % (
-                    renderer, settings.job_name, role))
+            conf.set(key, value)
+        conf.add_meta(conf_options(settings))
+    else:
+        zuul_dir = os.path.join(top_dir, 'zuul.d')
+        try:
+            conf = renderer.build(
+                zuul_dir, settings.job_name, role, settings=dict(values),
+                conf_overrides=renderer.parse_conf_overrides(
+                    conf_options(settings)),
+                plugin_path=PLUGIN_DEST)
+        except renderer.RenderError as e:
+            raise LocalDevstackError('no local.conf from %s for job %s, '
+                                     'role %s: %s (or set local_conf to a '
+                                     'hand-written file)' % (
+                                         zuul_dir, settings.job_name, role,
+                                         e))
     if not settings.plugin:
-        text = drop_plugin(text, PLUGIN_NAME)
-    if settings.disabled_services:
-        text = add_localrc_lines(text, ['disable_service %s' % s
-                                        for s in settings.disabled_services])
-    return text
+        conf.drop_plugin(PLUGIN_NAME)
+    conf.add_services('disable_service', settings.disabled_services)
+    return conf
+
+
+class HandWritten(object):
+    """A developer's own local.conf, with LocalConf's methods.
+
+    Its text is the developer's: settings, services and plugins are added
+    at the end of its localrc section, where they win.
+    """
+
+    def __init__(self, text):
+        self._text = text
+
+    def value(self, key):
+        return localrc_value(self._text, key)
+
+    def set(self, key, value):
+        self._text = add_localrc_lines(self._text, ['%s=%s' % (key, value)])
+
+    def add_services(self, verb, names):
+        if names:
+            self._text = add_localrc_lines(
+                self._text, ['%s %s' % (verb, n) for n in names])
+
+    def add_plugin(self, name, url):
+        self._text = add_localrc_lines(self._text, [
+            'enable_plugin %s %s' % (name, url)])
+
+    def drop_plugin(self, name):
+        self._text = drop_plugin(self._text, name)
+
+    def add_meta(self, options):
+        extra = conf_text(options)
+        if extra:
+            self._text = self._text.rstrip('\n') + '\n\n' + extra
+
+    def text(self):
+        return self._text
 
 
 def _subnode_conf(path):

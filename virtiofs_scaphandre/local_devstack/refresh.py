@@ -119,7 +119,7 @@ class Refresher(object):
             path = node.path(stacking.DEVSTACK_DIR + '/local.conf')
             current = self.runner.read_file(path) if os.path.exists(
                 path) else ''
-            if current != conf:
+            if current != conf.text():
                 found.append('local.conf of %s (the Zuul job or the '
                              'settings changed)' % node.name)
         return found

@@ -84,8 +84,8 @@ class Restorer(object):
         return {
             'tool': snap_mod.tool_version(),
             'devstack': self.devstack_commit(),
-            'local.conf': {name: snap_mod.text_digest(text)
-                           for name, text in sorted(confs.items())},
+            'local.conf': {name: snap_mod.text_digest(conf.text())
+                           for name, conf in sorted(confs.items())},
             'suite': s.suite,
             'mirrors': self.mirror_states(),
             'upper_constraints': snap_mod.file_digest(s.upper_constraints),
@@ -129,7 +129,7 @@ class Restorer(object):
                 conf = stacking.subnode_conf(conf)
             path = node.path(stacking.DEVSTACK_DIR + '/local.conf')
             if not os.path.exists(path) or \
-                    self.runner.read_file(path) != conf:
+                    self.runner.read_file(path) != conf.text():
                 raise LocalDevstackError(
                     '%s was stacked with another local.conf than the one '
                     'rendered now: a snapshot of it would carry a wrong '

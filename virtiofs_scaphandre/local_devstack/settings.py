@@ -59,9 +59,6 @@ OPTIONS = {
                          'devstack services to disable on top of the job, '
                          'comma separated (git_base = mirror adds %s)' %
                          ', '.join(('n-novnc', 'etcd3'))),
-    'renderer': ('path', '',
-                 'tools/render-local-conf to use; empty: the one in this '
-                 'working tree'),
     'local_conf': ('path', '',
                    'use this local.conf instead of rendering one from the '
                    'Zuul job (the node settings are still added)'),

@@ -14,6 +14,7 @@
 
 """Nodes made by stack.sh: their files, stack.sh on both, host discovery."""
 
+import copy
 import os
 import re
 import shutil
@@ -97,7 +98,8 @@ class Stacker(object):
                           ignore_errors=True)
         if node is self.subnode:
             conf = self.add_wait_for_controller(node, conf)
-        self.runner.write_file(os.path.join(devstack, 'local.conf'), conf)
+        self.runner.write_file(os.path.join(devstack, 'local.conf'),
+                               conf.text())
         if self.s.upper_constraints:
             dest = node.path(localconf.UPPER_CONSTRAINTS_DEST)
             os.makedirs(os.path.dirname(dest), exist_ok=True)
@@ -163,7 +165,7 @@ class Stacker(object):
         its pre-run playbook fills in the gate; here it is the key the
         stack user of every node already trusts (install_ssh_trust).
         """
-        path = localconf.localrc_value(conf, COMPUTE_KEY_SETTING)
+        path = conf.value(COMPUTE_KEY_SETTING)
         if not path:
             return
         if not path.startswith('/'):
@@ -248,9 +250,13 @@ class Stacker(object):
 
 
 def subnode_conf(conf):
-    """The subnode's local.conf: the rendered one and the waiting plugin."""
-    return localconf.add_localrc_lines(conf, [
-        'enable_plugin %s file://%s' % (WAIT_PLUGIN_NAME, WAIT_PLUGIN_DEST)])
+    """The subnode's local.conf: the rendered one and the waiting plugin.
+
+    A copy: the rendered one is what the snapshot key covers.
+    """
+    conf = copy.deepcopy(conf)
+    conf.add_plugin(WAIT_PLUGIN_NAME, 'file://' + WAIT_PLUGIN_DEST)
+    return conf
 
 
 def make_repo(runner, src_dir, relative_paths, dest):

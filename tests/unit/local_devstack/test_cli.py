@@ -23,6 +23,7 @@ from tests.unit.local_devstack import base
 from virtiofs_scaphandre.local_devstack import cli
 from virtiofs_scaphandre.local_devstack import cloud
 from virtiofs_scaphandre.local_devstack import host
+from virtiofs_scaphandre.local_devstack import localconf
 from virtiofs_scaphandre.local_devstack import rootfs
 from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
 from virtiofs_scaphandre.local_devstack.runner import Runner
@@ -202,9 +203,10 @@ class TestComputeKey(base.TestCase):
 
     def test_key_written_where_the_job_says(self):
         app = self.app()
-        conf = ('[[local|localrc]]\n'
-                'VIRTIOFS_SCAPHANDRE_COMPUTE_SSH_KEY="/home/tempest/.ssh/'
-                'id_virtiofs_scaphandre"\n')
+        conf = localconf.HandWritten(
+            '[[local|localrc]]\n'
+            'VIRTIOFS_SCAPHANDRE_COMPUTE_SSH_KEY="/home/tempest/.ssh/'
+            'id_virtiofs_scaphandre"\n')
         app.stacker.install_compute_key(app.controller, conf)
         path = app.controller.path('/home/tempest/.ssh/'
                                    'id_virtiofs_scaphandre')
@@ -216,8 +218,8 @@ class TestComputeKey(base.TestCase):
 
     def test_no_key_setting_writes_nothing(self):
         app = self.app()
-        app.stacker.install_compute_key(app.controller,
-                                        '[[local|localrc]]\nX=1\n')
+        app.stacker.install_compute_key(
+            app.controller, localconf.HandWritten('[[local|localrc]]\nX=1\n'))
         self.assertFalse(os.path.exists(app.controller.path('/home')))
 
     def test_relative_key_path_is_refused(self):
@@ -225,7 +227,8 @@ class TestComputeKey(base.TestCase):
         e = self.assertRaises(
             LocalDevstackError, app.stacker.install_compute_key,
             app.controller,
-            '[[local|localrc]]\nVIRTIOFS_SCAPHANDRE_COMPUTE_SSH_KEY=key\n')
+            localconf.HandWritten('[[local|localrc]]\n'
+                                  'VIRTIOFS_SCAPHANDRE_COMPUTE_SSH_KEY=key\n'))
         self.assertIn('absolute path', str(e))
 
 
@@ -306,11 +309,13 @@ class TestSubnodeConf(base.TestCase):
         app = cloud.Cloud(self.settings(), Runner(), checks=False)
         gate = self.write(app.subnode.path(stacking.CONTROLLER_GATE),
                           'stacked')
-        conf = app.stacker.add_wait_for_controller(
-            app.subnode, '[[local|localrc]]\nX=1\n'
+        rendered = localconf.HandWritten(
+            '[[local|localrc]]\nX=1\n'
             'enable_plugin virtiofs-scaphandre file:///opt/stack/v\n')
+        conf = app.stacker.add_wait_for_controller(app.subnode, rendered)
         self.assertFalse(os.path.exists(gate))
-        self.assertTrue(conf.splitlines()[-1].startswith(
+        self.assertNotIn('lds-wait', rendered.text())
+        self.assertTrue(conf.text().splitlines()[-1].startswith(
             'enable_plugin lds-wait-for-controller file:///opt/stack/'))
         repo = app.subnode.path(stacking.WAIT_PLUGIN_DEST)
         log = subprocess.run(['git', '-C', repo, 'ls-files'],

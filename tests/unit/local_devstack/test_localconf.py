@@ -13,21 +13,12 @@
 # under the License.
 
 import os
-import subprocess
 
 from tests.unit.local_devstack import base
 from virtiofs_scaphandre.local_devstack.container import Container
 from virtiofs_scaphandre.local_devstack import localconf
 from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
 from virtiofs_scaphandre.local_devstack.runner import Runner
-
-# Prints a local.conf made of its arguments: shows what the tool passes.
-STUB_RENDERER = """#!/bin/sh
-echo '[[local|localrc]]'
-for a in "$@"; do echo "# arg $a"; done
-echo 'enable_plugin virtiofs-scaphandre file:///opt/stack/virtiofs-scaphandre'
-echo 'enable_plugin virtiofs-scaphandre-extra https://example.org/x'
-"""
 
 
 class TestNodeSettings(base.TestCase):
@@ -81,51 +72,47 @@ class TestNodeSettings(base.TestCase):
 
 
 class TestRender(base.TestCase):
+    """The Zuul jobs of this tree, through the renderer library."""
 
-    def stub(self):
-        path = self.write(os.path.join(self.tmp, 'render'), STUB_RENDERER)
-        os.chmod(path, 0o755)
-        return path
-
-    def test_renderer_gets_job_role_plugin_and_settings(self):
-        s = self.settings(renderer=self.stub(), job='my-job', hugepages=0)
-        text = localconf.render(s, Runner(), 'subnode',
-                                [('HOST_IP', '10.0.0.2'), ('A', 'b c')],
+    def render(self, role='controller', values=(), **settings):
+        s = self.settings(**settings)
+        return localconf.render(s, Runner(), role, list(values),
                                 base.TOP_DIR)
-        args = [line[len('# arg '):] for line in text.splitlines()
-                if line.startswith('# arg ')]
-        self.assertEqual(['--job', 'my-job', '--role', 'subnode',
-                          '--plugin-path', localconf.PLUGIN_DEST,
-                          '--set', 'HOST_IP=10.0.0.2', '--set', 'A=b c'],
-                         args)
-        self.assertIn('enable_plugin virtiofs-scaphandre ', text)
+
+    def test_job_role_plugin_and_settings(self):
+        conf = self.render('subnode', [('HOST_IP', '10.0.0.3'),
+                                       ('SERVICE_HOST', '10.0.0.2'),
+                                       ('A', 'b c')])
+        text = conf.text()
+        self.assertIn('job virtiofs-scaphandre-multinode, role subnode',
+                      text)
+        self.assertIn('HOST_IP="10.0.0.3"\n', text)
+        self.assertEqual('b c', conf.value('A'))
+        self.assertIn('enable_plugin virtiofs-scaphandre file://%s\n' %
+                      localconf.PLUGIN_DEST, text)
 
     def test_no_plugin_drops_only_our_enable_plugin(self):
-        s = self.settings(renderer=self.stub(), plugin='false')
-        text = localconf.render(s, Runner(), 'controller', [], base.TOP_DIR)
+        conf = self.render(plugin='false')
+        conf.add_plugin('virtiofs-scaphandre-extra', 'https://example.org/x')
+        text = conf.text()
         self.assertNotIn('enable_plugin virtiofs-scaphandre ', text)
         self.assertIn('enable_plugin virtiofs-scaphandre-extra', text)
 
     def test_uec_image_relaxes_image_inspection(self):
-        s = self.settings(renderer=self.stub(), image='/x/g-uec.tar.gz')
-        text = localconf.render(s, Runner(), 'controller', [], base.TOP_DIR)
-        self.assertIn('# arg --conf\n# arg post-config|$NOVA_CONF|'
-                      'workarounds|disable_deep_image_inspection=True', text)
+        text = self.render(image='/x/g-uec.tar.gz').text()
+        self.assertIn('[workarounds]\ndisable_deep_image_inspection = '
+                      'True\n', text)
         conf = self.write(os.path.join(self.tmp, 'local.conf'),
                           '[[local|localrc]]\nA=1\n')
-        s = self.settings(local_conf=conf, image='/x/g-uec.tar.gz')
-        text = localconf.render(s, Runner(), 'controller', [], base.TOP_DIR)
+        text = self.render(local_conf=conf, image='/x/g-uec.tar.gz').text()
         self.assertIn('[[post-config|$NOVA_CONF]]\n[workarounds]\n'
                       'disable_deep_image_inspection = True\n', text)
 
     def test_each_compute_offers_only_its_share_of_the_pool(self):
-        s = self.settings(hugepages=512)
-        text = localconf.render(s, Runner(), 'subnode',
-                                [('HOST_IP', '10.0.0.3'),
-                                 ('SERVICE_HOST', '10.0.0.2')],
-                                base.TOP_DIR)
-        start = text.index('[[post-config|$NOVA_CONF]]')
-        section = text[start:]
+        text = self.render('subnode', [('HOST_IP', '10.0.0.3'),
+                                       ('SERVICE_HOST', '10.0.0.2')],
+                           hugepages=512).text()
+        section = text[text.index('[[post-config|$NOVA_CONF]]'):]
         self.assertIn('[DEFAULT]\nreserved_huge_pages = '
                       'node:0,size:2048,count:256\n', section)
         self.assertEqual(0, localconf.reserved_hugepages(
@@ -133,37 +120,28 @@ class TestRender(base.TestCase):
         self.assertEqual(3, localconf.reserved_hugepages(
             self.settings(hugepages=5)))
 
-    def test_default_job_follows_subnode(self):
-        s = self.settings(renderer=self.stub())
-        text = localconf.render(s, Runner(), 'controller', [], base.TOP_DIR)
-        self.assertIn('# arg virtiofs-scaphandre-multinode', text)
-        s = self.settings(renderer=self.stub(), subnode='false')
-        text = localconf.render(s, Runner(), 'controller', [], base.TOP_DIR)
-        self.assertIn('# arg virtiofs-scaphandre-tempest', text)
+    def test_default_job_follows_subnode_and_suite(self):
+        self.assertIn('job virtiofs-scaphandre-multinode, role controller',
+                      self.render().text())
+        self.assertIn('job virtiofs-scaphandre-tempest,',
+                      self.render(subnode='false').text())
+        self.assertIn('job virtiofs-scaphandre-multinode-trixie,',
+                      self.render(suite='trixie').text())
 
     def test_offline_disables_services_without_sources(self):
-        s = self.settings(renderer=self.stub(), git_base='mirror',
-                          disable_services='c-api')
-        text = localconf.render(s, Runner(), 'controller', [], base.TOP_DIR)
-        tail = text.splitlines()[-3:]
-        self.assertEqual(['disable_service c-api', 'disable_service n-novnc',
-                          'disable_service etcd3'], tail)
+        conf = self.render(git_base='mirror', disable_services='c-api')
+        self.assertEqual([('disable_service', 'c-api'),
+                          ('disable_service', 'n-novnc'),
+                          ('disable_service', 'etcd3')], conf.services[-3:])
 
-    def test_missing_renderer(self):
-        s = self.settings(renderer=os.path.join(self.tmp, 'absent'))
-        e = self.assertRaises(LocalDevstackError, localconf.render, s,
-                              Runner(), 'controller', [], base.TOP_DIR)
-        self.assertIn('no local.conf renderer', str(e))
+    def test_unknown_job_names_it(self):
+        e = self.assertRaises(LocalDevstackError, self.render, job='nope')
+        self.assertIn('job nope', str(e))
         self.assertIn('local_conf', str(e))
 
-    def test_failing_renderer(self):
-        path = self.write(os.path.join(self.tmp, 'render'),
-                          '#!/bin/sh\necho "unknown job $2" >&2\nexit 2\n')
-        os.chmod(path, 0o755)
-        s = self.settings(renderer=path, job='nope')
-        e = self.assertRaises(LocalDevstackError, localconf.render, s,
-                              Runner(), 'controller', [], base.TOP_DIR)
-        self.assertIn('unknown job nope', str(e))
+    def test_subnode_without_addresses(self):
+        e = self.assertRaises(LocalDevstackError, self.render, 'subnode')
+        self.assertIn('HOST_IP', str(e))
 
     def test_hand_written_files(self):
         conf = self.write(os.path.join(self.tmp, 'local.conf'),
@@ -173,14 +151,16 @@ class TestRender(base.TestCase):
                    '[[local|localrc]]\nENABLED_SERVICES=n-cpu\n')
         s = self.settings(local_conf=conf)
         text = localconf.render(s, Runner(), 'controller',
-                                [('HOST_IP', '10.0.0.1')], base.TOP_DIR)
+                                [('HOST_IP', '10.0.0.1')],
+                                base.TOP_DIR).text()
         lines = text.splitlines()
         self.assertEqual(lines.index('HOST_IP=1.1.1.1') + 1,
                          lines.index('HOST_IP=10.0.0.1'))
         self.assertLess(lines.index('HOST_IP=10.0.0.1'),
                         lines.index('[[post-config|$NOVA_CONF]]'))
         text = localconf.render(s, Runner(), 'subnode',
-                                [('HOST_IP', '10.0.0.2')], base.TOP_DIR)
+                                [('HOST_IP', '10.0.0.2')],
+                                base.TOP_DIR).text()
         self.assertIn('ENABLED_SERVICES=n-cpu\nHOST_IP=10.0.0.2', text)
 
     def test_hand_written_missing_subnode_file(self):
@@ -195,17 +175,6 @@ class TestRender(base.TestCase):
         text = localconf.add_localrc('[[post-config|x]]\n[a]\nb=1\n',
                                      [('K', 'v')])
         self.assertTrue(text.startswith('[[local|localrc]]\nK=v\n'))
-
-
-class TestRealRenderer(base.TestCase):
-    """The renderer of this tree (tools/render-local-conf) runs."""
-
-    def test_renders_a_local_conf_devstack_can_read(self):
-        renderer = localconf.default_renderer(base.TOP_DIR)
-        self.assertTrue(os.access(renderer, os.X_OK), renderer)
-        jobs = subprocess.run([renderer, '--help'], capture_output=True,
-                              text=True)
-        self.assertEqual(0, jobs.returncode, jobs.stderr)
 
 
 class TestLocalrcValue(base.TestCase):

@@ -28,6 +28,15 @@ from virtiofs_scaphandre.local_devstack import stacking
 
 CONFS = {'lds-controller': '[[local|localrc]]\nA=1\n',
          'lds-subnode': '[[local|localrc]]\nB=1\n'}
+
+
+def confs(**texts):
+    found = dict(CONFS)
+    found.update(texts)
+    return {name: localconf.HandWritten(text)
+            for name, text in found.items()}
+
+
 FILES = {
     'README.rst': 'readme\n',
     'nova_patches/BASE': '34.0.0\n',
@@ -63,7 +72,7 @@ class RefreshFixture(base.TestCase):
         self.runner = RecordingRunner()
         self.cloud = cloud_mod.Cloud(self.settings(), self.runner,
                                      top_dir=self.top, checks=False)
-        self.cloud.render_all = lambda: dict(CONFS)
+        self.cloud.render_all = confs
         self.cloud.require_up = lambda: None
         self.health = []
         self.cloud.snapshots.check_health = \
@@ -73,11 +82,11 @@ class RefreshFixture(base.TestCase):
             self.write(node.path('etc/passwd'),
                        'stack:x:%d:%d::/opt/stack:/bin/bash\n' % (uid, gid))
             self.cloud.stacker.copy_plugin(node)
-            conf = CONFS[node.name]
+            conf = confs()[node.name]
             if node is self.cloud.subnode:
                 conf = stacking.subnode_conf(conf)
             self.write(node.path(stacking.DEVSTACK_DIR + '/local.conf'),
-                       conf)
+                       conf.text())
             self.write(node.path(refresh.NOVA_CPU_CONF), '')
             self.write(node.state_path, '{"nspawn_pid": 1, '
                        '"leader_pid": 1}')
@@ -177,7 +186,7 @@ class TestRefresh(RefreshFixture):
         self.assertEqual([], self.inner())
 
     def test_changed_local_conf_needs_stack(self):
-        self.cloud.render_all = lambda: dict(CONFS, **{
+        self.cloud.render_all = lambda: confs(**{
             'lds-subnode': '[[local|localrc]]\nB=2\n'})
         self.change('virtiofs_scaphandre_tempest_plugin/plugin.py', 'x=2\n')
         e = self.assertRaises(LocalDevstackError, self.refresh)

@@ -22,11 +22,17 @@ import fixtures
 from tests.unit.local_devstack import base
 from virtiofs_scaphandre.local_devstack import cloud as cloud_mod
 from virtiofs_scaphandre.local_devstack import host
+from virtiofs_scaphandre.local_devstack import localconf
 from virtiofs_scaphandre.local_devstack import nodestate
 from virtiofs_scaphandre.local_devstack import restore
 from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
 
-CONFS = {'lds-controller': 'conf c\n', 'lds-subnode': 'conf s\n'}
+
+def confs(**texts):
+    found = {'lds-controller': 'conf c\n', 'lds-subnode': 'conf s\n'}
+    found.update({k.replace('_', '-'): v for k, v in texts.items()})
+    return {name: localconf.HandWritten(text)
+            for name, text in found.items()}
 
 
 class CloudFixture(base.TestCase):
@@ -45,7 +51,7 @@ class CloudFixture(base.TestCase):
             ('git', '-C', repo, 'rev-parse'): (0, 'c0ffee\n'),
             ('du',): (0, '1024 x\n')})
         c = cloud_mod.Cloud(s, runner, checks=False)
-        c.render_all = lambda: dict(CONFS)
+        c.render_all = confs
         c.host.apply_all = lambda: self.events.append('host')
         c.host.hugetlbfs_path = lambda: None
         c.host.mount_overlay = lambda name, lower, target: \
@@ -124,9 +130,8 @@ class TestUpWithSnapshots(CloudFixture):
     def test_changed_input_falls_back_to_stack_sh_and_says_why(self):
         c = self.cloud()
         self.up(c)
-        changed = dict(CONFS, **{'lds-subnode': 'conf s2\n'})
         c = self.cloud()
-        c.render_all = lambda: dict(changed)
+        c.render_all = lambda: confs(lds_subnode='conf s2\n')
         self.events[:] = []
         self.up(c)
         self.assertIn('stack.sh', self.events)
@@ -163,7 +168,7 @@ class TestUpWithSnapshots(CloudFixture):
         self.up(c)
         snap = c.snapshots.store.all()[0]
         c = self.cloud()
-        c.render_all = lambda: dict(CONFS, **{'lds-controller': 'other'})
+        c.render_all = lambda: confs(lds_controller='other')
         self.events[:] = []
         self.up(c, snapshot=snap.id)
         self.assertNotIn('stack.sh', self.events)
