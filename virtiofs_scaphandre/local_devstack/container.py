@@ -41,6 +41,8 @@ CONTAINER_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 # So the veth joins a netdev bridge that takes over its address and the
 # default route. Idempotent: a warm boot gives host0 its address again.
 TUNNEL_BRIDGE = 'br-lds'
+# Suites whose systemd still boots on the host's hybrid cgroup hierarchy.
+HYBRID_CGROUP_SUITES = ('bookworm',)
 # CHECKSUM_WHY: OVS's userspace datapath reads the veth with a packet
 # socket and forwards offloaded (not yet computed) TCP/UDP checksums as
 # they are, so a node behind br-lds drops every TCP segment a peer sends
@@ -249,6 +251,17 @@ class Container(object):
             argv.append('--bind-ro=%s:%s' % (s.mirror_dir, MIRROR_MOUNT))
         return argv
 
+    def nspawn_env(self):
+        """The variables nspawn boots this suite's systemd with.
+
+        systemd 256 and later (trixie's 257) do not boot on cgroup v1:
+        their containers get the unified hierarchy; bookworm's keep the
+        hybrid one the host has, as before.
+        """
+        if self.settings.suite in HYBRID_CGROUP_SUITES:
+            return {}
+        return {'SYSTEMD_NSPAWN_UNIFIED_HIERARCHY': '1'}
+
     def _find_leader(self, nspawn_pid):
         """The container's init: the child of nspawn that runs systemd.
 
@@ -290,7 +303,8 @@ class Container(object):
         os.makedirs(self.settings.logs_dir, exist_ok=True)
         os.makedirs(os.path.dirname(self.state_path), exist_ok=True)
         nspawn_pid = self.runner.spawn_detached(
-            self.nspawn_argv(hugetlbfs), self.console_log)
+            self.nspawn_argv(hugetlbfs), self.console_log,
+            env=self.nspawn_env())
         deadline = clock() + self.settings.boot_timeout
         leader = None
         while clock() < deadline:

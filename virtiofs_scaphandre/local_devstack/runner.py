@@ -74,14 +74,19 @@ class Runner(object):
                 proc.returncode, ' '.join(argv), detail))
         return proc.returncode, out
 
-    def spawn_detached(self, argv, log_path):
-        """Start argv in its own session, output to log_path; return pid."""
+    def spawn_detached(self, argv, log_path, env=None):
+        """Start argv in its own session, output to log_path; return pid.
+
+        env: variables added to this process's environment.
+        """
         if self.verbose:
             self.log('+ (detached) %s' % ' '.join(argv))
+        full_env = dict(os.environ, **(env or {}))
         with open(log_path, 'ab') as log:
             proc = subprocess.Popen(
                 argv, stdin=subprocess.DEVNULL, stdout=log,
-                stderr=subprocess.STDOUT, start_new_session=True)
+                stderr=subprocess.STDOUT, start_new_session=True,
+                env=full_env)
         return proc.pid
 
     def write_file(self, path, text, mode=0o644):

@@ -65,8 +65,9 @@ class FakeRunner(runner_mod.Runner):
                 'command failed (exit %d): %s' % (rc, ' '.join(argv)))
         return rc, (out if capture else None)
 
-    def spawn_detached(self, argv, log_path):
+    def spawn_detached(self, argv, log_path, env=None):
         self.spawned.append(list(argv))
+        self.spawned_env = dict(env or {})
         return 4242
 
     def ran(self, *prefix):

@@ -57,10 +57,10 @@ class TestBoot(ContainerFixture):
         c = self.container(git_base='mirror')
         spawn = self.runner.spawn_detached
 
-        def spawn_and_appear(argv, log_path):
+        def spawn_and_appear(argv, log_path, env=None):
             self.process(4242, argv=argv)
             self.process(4243, ppid=4242, argv=('/sbin/init',))
-            return spawn(argv, log_path)
+            return spawn(argv, log_path, env)
         self.runner.spawn_detached = spawn_and_appear
         c.boot(hugetlbfs='/hp', clock=self.clock(), sleep=lambda s: None)
         argv = self.runner.spawned[0]
@@ -84,7 +84,7 @@ class TestBoot(ContainerFixture):
     def test_boot_skips_a_helper_child_of_nspawn(self):
         c = self.container()
 
-        def spawn(argv, log_path):
+        def spawn(argv, log_path, env=None):
             self.process(4242, argv=argv)
             # nspawn forks a short-lived helper before the init.
             self.process(4243, ppid=4242, argv=('systemd-nspawn',))
@@ -268,6 +268,27 @@ class TestMetadataChecksums(base.TestCase):
 
 
 class TestSuites(ContainerFixture):
+
+    def test_trixie_boots_on_the_unified_cgroup_hierarchy(self):
+        for suite, env in (('bookworm', {}),
+                           ('trixie', {'SYSTEMD_NSPAWN_UNIFIED_HIERARCHY':
+                                       '1'})):
+            c = ctr.Container(self.settings(suite=suite), self.runner,
+                              'lds-controller', 0, proc_root=self.proc)
+            self.assertEqual(env, c.nspawn_env())
+            spawn = self.runner.spawn_detached
+
+            def spawn_and_appear(argv, log_path, env=None):
+                self.process(4242, argv=argv)
+                self.process(4243, ppid=4242, argv=('/sbin/init',))
+                return spawn(argv, log_path, env)
+            self.runner.spawn_detached = spawn_and_appear
+            c.boot(clock=self.clock(), sleep=lambda s: None)
+            self.assertEqual(env, self.runner.spawned_env)
+            os.remove(c.state_path)
+            shutil.rmtree(self.proc)
+            os.makedirs(self.proc)
+            self.runner.spawn_detached = spawn
 
     def test_one_base_per_suite_and_nodes_follow_the_suite(self):
         bookworm = self.settings()
