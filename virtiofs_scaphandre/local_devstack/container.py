@@ -52,6 +52,11 @@ TUNNEL_BRIDGE_SCRIPT = """\
 set -e
 ovs-vsctl --may-exist add-br "$1" -- set bridge "$1" datapath_type=netdev
 ovs-vsctl --may-exist add-port "$1" host0
+# After a boot, ovs-vswitchd makes the bridge's device a moment later.
+for _ in $(seq 30); do
+    ip link show "$1" >/dev/null 2>&1 && break
+    sleep 1
+done
 ip link set "$1" up
 ip -4 addr del "$2" dev host0 2>/dev/null || true
 ip -4 addr replace "$2" dev "$1"

@@ -131,11 +131,27 @@ def capture_network(runner, node):
             'iptables': rules or '', 'sysctls': sysctls}
 
 
-def restore_network(runner, node, state):
+def wait_for_link(runner, node, dev, timeout=60, sleep=time.sleep):
+    """ovs-vswitchd makes its bridges' devices a moment after it starts."""
+    waited = 0
+    while True:
+        rc, _ = _run(runner, node, ['ip', 'link', 'show', 'dev', dev],
+                     check=False, capture=True, timeout=30)
+        if rc == 0:
+            return
+        if waited >= timeout:
+            raise LocalDevstackError('%s: no interface %s %ds after boot' % (
+                node.name, dev, timeout))
+        sleep(2)
+        waited += 2
+
+
+def restore_network(runner, node, state, sleep=time.sleep):
     """Give a restored node back what capture_network recorded."""
     for name, value in sorted(state.get('sysctls', {}).items()):
         _run(runner, node, ['sysctl', '-qw', '%s=%s' % (name, value)])
     for dev, cidr in state.get('addresses', []):
+        wait_for_link(runner, node, dev, sleep=sleep)
         _run(runner, node, ['ip', 'link', 'set', dev, 'up'])
         _run(runner, node, ['ip', 'addr', 'replace', cidr, 'dev', dev])
     for route in state.get('routes', []):

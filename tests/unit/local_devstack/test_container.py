@@ -191,10 +191,13 @@ class TestEnter(ContainerFixture):
             calls = f.read().splitlines()
         self.assertIn('set bridge br-lds datapath_type=netdev', calls[0])
         self.assertIn('add-port br-lds host0', calls[1])
+        # It waits for the bridge's device (the stand-in ip has it).
+        self.assertEqual('ip link show br-lds', calls[2])
+        self.assertEqual('ip link set br-lds up', calls[3])
         self.assertEqual(['ip -4 addr del 10.213.0.11/24 dev host0',
                           'ip -4 addr replace 10.213.0.11/24 dev br-lds',
                           'ip route replace default via 10.213.0.1 '
-                          'dev br-lds'], calls[3:])
+                          'dev br-lds'], calls[4:])
 
 
 class TestNodeFiles(ContainerFixture):

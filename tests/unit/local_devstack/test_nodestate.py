@@ -89,11 +89,38 @@ class TestNetwork(NodeFixture):
         self.assertEqual([
             ['sysctl', '-qw', 'net.ipv4.ip_forward=1'],
             ['sysctl', '-qw', 'net.ipv6.conf.all.forwarding=0'],
+            ['ip', 'link', 'show', 'dev', 'br-ex'],
             ['ip', 'link', 'set', 'br-ex', 'up'],
             ['ip', 'addr', 'replace', '172.24.4.1/24', 'dev', 'br-ex'],
             ['ip', 'route', 'replace', '10.0.0.0/26', 'via', '172.24.4.93',
              'dev', 'br-ex'],
             ['iptables-restore']], self.inner())
+
+    def test_restore_waits_for_the_bridge_then_gives_up(self):
+        node = self.node({})
+        shows = []
+        real_run = self.runner.run
+
+        def run(argv, **kwargs):
+            if 'show' in argv and 'link' in argv:
+                shows.append(argv)
+                if len(shows) < 3:
+                    return 1, ''
+            return real_run(argv, **kwargs)
+        self.runner.run = run
+        sleeps = []
+        nodestate.restore_network(self.runner, node, {
+            'addresses': [['br-ex', '172.24.4.1/24']]}, sleep=sleeps.append)
+        self.assertEqual(3, len(shows))
+        self.assertEqual([2, 2], sleeps)
+        shows[:] = []
+        self.runner.run = lambda argv, **kw: (1, '') if 'show' in argv \
+            else real_run(argv, **kw)
+        e = self.assertRaises(LocalDevstackError, nodestate.restore_network,
+                              self.runner, node,
+                              {'addresses': [['br-ex', '172.24.4.1/24']]},
+                              sleep=lambda s: None)
+        self.assertIn('no interface br-ex', str(e))
 
 
 class TestServices(NodeFixture):
