@@ -64,18 +64,6 @@ ip route replace default via "$3" dev "$1"
 """
 
 
-def host_nameserver(resolv_conf='/etc/resolv.conf'):
-    try:
-        with open(resolv_conf) as f:
-            for line in f:
-                fields = line.split()
-                if len(fields) >= 2 and fields[0] == 'nameserver':
-                    return fields[1]
-    except OSError:
-        pass
-    return '1.1.1.1'
-
-
 def nspawn_processes(proc_root='/proc'):
     """Yield (pid, argv) of every systemd-nspawn process on the host."""
     for path in glob.glob(os.path.join(proc_root, '[0-9]*', 'cmdline')):
@@ -145,15 +133,15 @@ class Container(object):
           '[Match]\nName=host0\n\n[Network]\nAddress=%s/%d\n'
           'Gateway=%s\nDNS=%s\n' % (self.address,
                                     self.settings.subnet.prefixlen,
-                                    self.gateway, host_nameserver()))
+                                    self.gateway, rootfs.host_nameserver()))
         w(self.path('etc/resolv.conf'),
-          'nameserver %s\n' % host_nameserver())
+          'nameserver %s\n' % rootfs.host_nameserver())
         # A stacked root filesystem keeps its devstack@ units enabled; they
         # must not start at boot before stack.sh runs again.
         for link in glob.glob(self.path(
                 'etc/systemd/system/*.target.wants/devstack@*')):
             os.remove(link)
-        self.configure_libvirt()
+        rootfs.configure_libvirt(self.runner, self.rootfs)
         w(self.path(rootfs.OVN_METADATA_CHECKSUM_PATH),
           self.runner.read_file(rootfs.OVN_METADATA_CHECKSUM_SCRIPT), 0o755)
         unit = 'etc/systemd/system/' + rootfs.OVN_METADATA_CHECKSUM_UNIT_NAME
@@ -163,23 +151,6 @@ class Container(object):
         if not os.path.lexists(link):
             os.makedirs(os.path.dirname(link), exist_ok=True)
             os.symlink('/' + unit, link)
-
-    def configure_libvirt(self):
-        """Keep libvirt from creating cgroups for QEMU.
-
-        nspawn mounts the cgroup v1 controllers read-only, and starting a
-        guest fails ("Failed to create v1 controller cpu for group:
-        Read-only file system"). devstack installs libvirt with
-        --force-confold, so a qemu.conf written before it is kept.
-        """
-        path = self.path('etc/libvirt/qemu.conf')
-        text = ''
-        if os.path.exists(path):
-            text = self.runner.read_file(path)
-        if any(line.strip().startswith('cgroup_controllers')
-               for line in text.splitlines()):
-            return
-        self.runner.write_file(path, text + rootfs.LIBVIRT_QEMU_CONF)
 
     def stacked(self):
         return os.path.exists(self.path(STACK_HOME + '/devstack/.stackenv'))

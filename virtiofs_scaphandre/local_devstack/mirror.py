@@ -34,6 +34,7 @@ import urllib.parse
 import urllib.request
 
 from virtiofs_scaphandre.local_devstack.constraints import overlay_constraints
+from virtiofs_scaphandre.local_devstack import nova_series as nova_series_mod
 from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
 
 PYPI_JSON = 'https://pypi.org/pypi/%s/json'
@@ -229,46 +230,6 @@ def add_missing_branches(runner, repo, tag, branches):
                  '%s^{commit}' % tag)
 
 
-def read_series(top_dir):
-    """The nova series' patch files, in order (nova_patches/series)."""
-    patches_dir = os.path.join(top_dir, 'nova_patches')
-    names = []
-    with open(os.path.join(patches_dir, 'series')) as f:
-        for line in f:
-            line = line.split('#', 1)[0].strip()
-            if line:
-                names.append(os.path.join(patches_dir, line))
-    return names
-
-
-def set_nova_branches(runner, repo, tag, branches, top_dir, with_series):
-    """nova's branches: the release, or the release plus the series.
-
-    With the series, the branches hold nova at tag with every patch of
-    nova_patches/ committed on top, as a nova change that depends on the
-    series gives devstack; the tag stays on the release. Without, the
-    branches go back to the tag.
-    """
-    if not with_series:
-        for branch in branches:
-            _git(runner, '--git-dir', repo, 'update-ref',
-                 'refs/heads/%s' % branch, '%s^{commit}' % tag)
-        return 'release %s' % tag
-    work = tempfile.mkdtemp(prefix='local-devstack-nova-')
-    try:
-        tree = os.path.join(work, 'nova')
-        _git(runner, 'clone', '-q', repo, tree)
-        _git(runner, 'checkout', '-q', '-B', 'series', tag, cwd=tree)
-        patches = read_series(top_dir)
-        _git(runner, 'am', '-q', '--committer-date-is-author-date',
-             *patches, cwd=tree)
-        _git(runner, 'push', '-q', '--force', 'origin',
-             *['+HEAD:refs/heads/%s' % b for b in branches], cwd=tree)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return 'release %s + %d patches of nova_patches' % (tag, len(patches))
-
-
 def repo_from_git(runner, source, ref, dest, branches):
     """Copy ref of a local git repository to branches of bare repo dest."""
     rc, _ = runner.run(['git', '--git-dir', _git_dir(source), 'rev-parse',
@@ -363,7 +324,7 @@ def build(settings, runner, top_dir, series='2026.2', versions=(),
         repo_from_sdist(runner, sdist, version, dest, branches)
         result[repo] = 'built'
     if 'nova' in wanted and 'nova' in projects:
-        what = set_nova_branches(
+        what = nova_series_mod.set_nova_branches(
             runner, os.path.join(root, 'nova.git'), projects['nova'][1],
             branches, top_dir, nova_series)
         result['nova'] += ' (%s)' % what

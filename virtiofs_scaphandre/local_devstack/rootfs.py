@@ -79,6 +79,36 @@ cgroup_controllers = [ ]
 """
 
 
+def host_nameserver(resolv_conf='/etc/resolv.conf'):
+    try:
+        with open(resolv_conf) as f:
+            for line in f:
+                fields = line.split()
+                if len(fields) >= 2 and fields[0] == 'nameserver':
+                    return fields[1]
+    except OSError:
+        pass
+    return '1.1.1.1'
+
+
+def configure_libvirt(runner, root):
+    """Keep libvirt from creating cgroups for QEMU.
+
+    nspawn mounts the cgroup v1 controllers read-only, and starting a
+    guest fails ("Failed to create v1 controller cpu for group:
+    Read-only file system"). devstack installs libvirt with
+    --force-confold, so a qemu.conf written before it is kept.
+    """
+    path = os.path.join(root, 'etc/libvirt/qemu.conf')
+    text = ''
+    if os.path.exists(path):
+        text = runner.read_file(path)
+    if any(line.strip().startswith('cgroup_controllers')
+           for line in text.splitlines()):
+        return
+    runner.write_file(path, text + LIBVIRT_QEMU_CONF)
+
+
 def base_path(settings):
     """One base per suite: a trixie cloud never starts from bookworm."""
     return os.path.join(settings.machines_dir, '.base-' + settings.suite)

@@ -232,8 +232,8 @@ class TestNodeFiles(ContainerFixture):
         c = self.container()
         conf = self.write(c.path('etc/libvirt/qemu.conf'),
                           '#cgroup_controllers = [ "cpu" ]\nuser = "x"\n')
-        c.configure_libvirt()
-        c.configure_libvirt()
+        rootfs.configure_libvirt(c.runner, c.rootfs)
+        rootfs.configure_libvirt(c.runner, c.rootfs)
         with open(conf) as f:
             text = f.read()
         self.assertTrue(text.startswith('#cgroup_controllers'))

@@ -22,6 +22,7 @@ import tarfile
 from tests.unit.local_devstack import base
 from virtiofs_scaphandre.local_devstack import constraints
 from virtiofs_scaphandre.local_devstack import mirror
+from virtiofs_scaphandre.local_devstack import nova_series
 from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
 from virtiofs_scaphandre.local_devstack.runner import Runner
 
@@ -142,8 +143,8 @@ class TestNovaSeries(base.TestCase):
                    '# the series\n' + '\n'.join(names) + '\n')
 
     def test_series_committed_on_every_branch_tag_kept(self):
-        what = mirror.set_nova_branches(Runner(), self.repo, '1.2.0',
-                                        self.branches, self.top, True)
+        what = nova_series.set_nova_branches(
+            Runner(), self.repo, '1.2.0', self.branches, self.top, True)
         self.assertEqual('release 1.2.0 + 1 patches of nova_patches', what)
         for branch in self.branches:
             self.assertEqual('ON = True', git(
@@ -154,10 +155,10 @@ class TestNovaSeries(base.TestCase):
         self.assertEqual(tagged, git(self.repo, 'rev-parse', 'master~1'))
 
     def test_without_the_option_branches_go_back_to_the_release(self):
-        mirror.set_nova_branches(Runner(), self.repo, '1.2.0',
-                                 self.branches, self.top, True)
-        mirror.set_nova_branches(Runner(), self.repo, '1.2.0',
-                                 self.branches, self.top, False)
+        for with_series in (True, False):
+            nova_series.set_nova_branches(Runner(), self.repo, '1.2.0',
+                                          self.branches, self.top,
+                                          with_series)
         tagged = git(self.repo, 'rev-parse', '1.2.0^{commit}')
         for branch in self.branches:
             self.assertEqual(tagged, git(self.repo, 'rev-parse', branch))
