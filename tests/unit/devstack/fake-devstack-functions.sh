@@ -5,10 +5,13 @@
 #
 # Knobs (environment):
 #   ENABLED_SERVICES       comma list, as in devstack
-#   os_PACKAGE             deb or rpm (is_ubuntu / is_fedora)
+#   os_PACKAGE, os_VENDOR  as devstack sets them (is_ubuntu / is_fedora);
+#                          the tests always set them, so no host file is read
 #   FAKE_OPENSTACK_DIR     where the fake `openstack` keeps flavors and images
 #   FAKE_APT_MADISON       output of `apt-cache madison` (else nothing)
 #   FAKE_APT_SHOW          if set, `apt-cache show` succeeds
+#   FAKE_APT_DEB           the .deb `apt-get download` gives
+#   FAKE_UMOUNT_BUSY       a path `umount` refuses unless --lazy
 #   FAKE_DPKG_OWNS         paths `dpkg -L` / `dpkg -S` report as packaged
 
 FAKE_DEVSTACK_LOG=${FAKE_DEVSTACK_LOG:?FAKE_DEVSTACK_LOG must name a file}
@@ -18,22 +21,22 @@ function _fake_record {
     printf '%s\n' "$*" >> "$FAKE_DEVSTACK_LOG"
 }
 
-# die LINENO MESSAGE...
-function die {
-    shift
-    _fake_record die "$*"
-    echo "ERROR: $*" >&2
-    exit 1
-}
+# devstack's own helpers (die, warn, echo_summary, trueorfalse, is_ubuntu,
+# is_fedora) are the shared stand-in's; its messages are recorded too.
+# shellcheck source=tools/lib/devstack-shim
+source "$(dirname "${BASH_SOURCE[0]}")/../../../tools/lib/devstack-shim"
 
-# warn LINENO MESSAGE... - like devstack's, it returns the status of the
-# command before it (so "cmd || warn" still fails under errexit).
-function warn {
-    local exitcode=$?
+function devstack_shim_report {
+    local level=$1
     shift
-    _fake_record warn "$*"
-    echo "WARNING: $*" >&2
-    return $exitcode
+    if [[ ${1:-} =~ ^[0-9]+$ ]]; then
+        shift
+    fi
+    case $level in
+        ERROR) _fake_record die "$*" ;;
+        WARNING) _fake_record warn "$*" ;;
+    esac
+    echo "$level: $*" >&2
 }
 
 function echo_summary {
@@ -42,24 +45,6 @@ function echo_summary {
 
 function install_package {
     _fake_record install_package "$@"
-}
-
-function is_ubuntu {
-    [[ ${os_PACKAGE:-} == deb ]]
-}
-
-function is_fedora {
-    [[ ${os_PACKAGE:-} == rpm ]]
-}
-
-function trueorfalse {
-    local default=$1
-    local testval=${!2:-}
-    case "$testval" in
-        1|[yY]es|YES|[tT]rue|TRUE) echo True ;;
-        0|[nN]o|NO|[fF]alse|FALSE) echo False ;;
-        *) echo "$default" ;;
-    esac
 }
 
 function define_plugin {
@@ -156,6 +141,11 @@ function mount {
     _fake_record mount "$@"
 }
 
+function umount {
+    _fake_record umount "$@"
+    [[ " $* " != *" ${FAKE_UMOUNT_BUSY:-/nonexistent} "* || " $* " == *" --lazy "* ]]
+}
+
 function apparmor_parser {
     _fake_record apparmor_parser "$@"
 }
@@ -168,8 +158,13 @@ function apt-cache {
     esac
 }
 
+# apt-get download gives FAKE_APT_DEB (if set) in the current directory.
 function apt-get {
     _fake_record apt-get "$@"
+    if [[ $1 == download && -n ${FAKE_APT_DEB:-} ]]; then
+        cp "$FAKE_APT_DEB" .
+        return 0
+    fi
     return 1
 }
 
@@ -206,6 +201,23 @@ print(json.dumps({"disk_format": sys.argv[1], "container_format": sys.argv[2],
 "properties": props}))' "$disk" "$container"
 }
 
+# _fake_metadef_property NAMESPACE PROPERTY - glance as if init_glance
+# had loaded GLANCE_METADEF_DIR: print the property's name, or fail.
+function _fake_metadef_property {
+    python3 - "${GLANCE_METADEF_DIR:?}" "$1" "$2" <<'PY'
+import glob, json, os, sys
+directory, namespace, prop = sys.argv[1:4]
+for path in glob.glob(os.path.join(directory, '*.json')):
+    with open(path) as f:
+        doc = json.load(f)
+    if doc.get('namespace') == namespace and prop in doc.get('properties', {}):
+        print(prop)
+        sys.exit(0)
+print('No property %s in namespace %s' % (prop, namespace), file=sys.stderr)
+sys.exit(1)
+PY
+}
+
 # The fake cloud: flavors and images are files named after them.
 function openstack {
     _fake_record openstack "$@"
@@ -219,6 +231,10 @@ function openstack {
         esac
     done
     local kind=${args[0]} verb=${args[1]} name=${args[-1]}
+    if [[ $kind == image && $verb == metadef ]]; then
+        _fake_metadef_property "${args[-2]}" "${args[-1]}"
+        return
+    fi
     mkdir -p "$dir/$kind"
     case $verb in
         show)
