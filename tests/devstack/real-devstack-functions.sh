@@ -1,12 +1,12 @@
 #!/bin/bash
 # real-devstack-functions.sh - the recording devstack double, but with the
 # host's real commands: packages are installed for real (never upgraded),
-# and sudo, mount, apt and dpkg are the host's own.
+# and sudo, mount, umount, apt and dpkg are the host's own.
 
 # shellcheck source=tests/unit/devstack/fake-devstack-functions.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../unit/devstack/fake-devstack-functions.sh"
 
-unset -f sudo mount apparmor_parser apt-cache apt-get dpkg
+unset -f sudo mount umount apparmor_parser apt-cache apt-get dpkg
 
 # --no-upgrade: other work on this host relies on its installed QEMU and
 # libvirt; a missing package is installed, a present one left as it is.

@@ -18,6 +18,7 @@ import configparser
 import grp
 import os
 import pwd
+import shutil
 import subprocess
 
 import fixtures
@@ -26,8 +27,16 @@ import testtools
 TOP_DIR = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.dirname(os.path.abspath(__file__)))))
 DEVSTACK_DIR = os.path.join(TOP_DIR, 'devstack')
+# In the order plugin.sh sources them.
+LIBS = ('hugepages', 'apparmor', 'hypervisor', 'nova-feature', 'compute-host',
+        'cloud-resources', 'exporters', 'tempest-config',
+        'virtiofs-scaphandre')
 FAKE_FUNCTIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                               'fake-devstack-functions.sh')
+
+
+def which(name):
+    return shutil.which(name)
 
 
 class Result(object):
@@ -71,6 +80,9 @@ class DevstackPluginTestCase(testtools.TestCase):
         self.mounts = self.write(
             self.path('proc/mounts'),
             'proc /proc proc rw 0 0\n')
+        self.mountinfo = self.write(
+            self.path('proc/self/mountinfo'),
+            '22 1 0:5 / /proc rw,nosuid shared:13 - proc proc rw\n')
         self.nova_conf = self.write(
             self.path('etc/nova/nova.conf'),
             '[DEFAULT]\ndebug = True\n\n[filter_scheduler]\n'
@@ -102,17 +114,24 @@ class DevstackPluginTestCase(testtools.TestCase):
             'TEMPEST_CONFIG': self.tempest_conf,
             'TEMPEST_PLUGINS': '0',
             'DEFAULT_IMAGE_NAME': 'cirros-0.6.3-x86_64-disk',
-            'VIRTIOFS_SYSFS_HUGEPAGES': self.sysfs,
-            'VIRTIOFS_PROC_MEMINFO': self.meminfo,
-            'VIRTIOFS_PROC_MOUNTS': self.mounts,
-            'VIRTIOFS_STATE_DIR': self.path('var/lib/virtiofs-scaphandre'),
-            'VIRTIOFS_HUGETLBFS_DIR': self.path('dev/hugepages'),
-            'VIRTIOFS_VHOST_USER_DIRS': '%s %s' % (
+            'VIRTIOFS_SCAPHANDRE_SYSFS_HUGEPAGES': self.sysfs,
+            'VIRTIOFS_SCAPHANDRE_PROC_MEMINFO': self.meminfo,
+            'VIRTIOFS_SCAPHANDRE_PROC_MOUNTS': self.mounts,
+            'VIRTIOFS_SCAPHANDRE_PROC_MOUNTINFO': self.mountinfo,
+            'VIRTIOFS_SCAPHANDRE_STATE_DIR': self.path(
+                'var/lib/virtiofs-scaphandre'),
+            'VIRTIOFS_SCAPHANDRE_HUGETLBFS_DIR': self.path('dev/hugepages'),
+            'VIRTIOFS_SCAPHANDRE_VHOST_USER_DIRS': '%s %s' % (
                 self.path('etc/qemu/vhost-user'),
                 self.path('usr/share/qemu/vhost-user')),
             # Never the host's: clean removes an extracted virtiofsd.
-            'VIRTIOFS_EXTRACTED_VIRTIOFSD': self.path(
-                'usr/lib/qemu/virtiofsd'),
+            'VIRTIOFS_SCAPHANDRE_VIRTIOFSD_DIR': self.path(
+                'var/lib/virtiofs-scaphandre/virtiofsd'),
+            'VIRTIOFS_SCAPHANDRE_POWERCAP_DIR': self.path(
+                'sys/class/powercap'),
+            'VIRTIOFS_SCAPHANDRE_APPARMOR_ENABLED_FILE': self.path(
+                'sys/module/apparmor/parameters/enabled'),
+            'GLANCE_METADEF_DIR': self.path('etc/glance/metadefs'),
             'VIRTIOFS_SCAPHANDRE_HOST_DIR': self.path('var/lib/libvirt/scaph'),
             'VIRTIOFS_SCAPHANDRE_SYSCTL_FILE': self.path(
                 'etc/sysctl.d/60-virtiofs-scaphandre-hugepages.conf'),
@@ -160,9 +179,8 @@ class DevstackPluginTestCase(testtools.TestCase):
         lines = ['source %s' % self.functions, 'set -o errexit']
         if settings:
             lines.append('source %s/settings' % DEVSTACK_DIR)
-        lines += ['source %s/lib/hypervisor' % DEVSTACK_DIR,
-                  'source %s/lib/virtiofs-scaphandre' % DEVSTACK_DIR,
-                  script]
+        lines += ['source %s/lib/%s' % (DEVSTACK_DIR, lib) for lib in LIBS]
+        lines.append(script)
         proc = subprocess.run(
             ['bash', '-c', '\n'.join(lines)], env=full_env, cwd=self.tmp,
             capture_output=True, text=True, timeout=120)

@@ -49,6 +49,16 @@ class TestSamples(testtools.TestCase):
         self.assertEqual(1, lines.count('[[local|localrc]]'))
         self.check_localrc(lines)
 
+    def test_nova_branch_is_the_series_base(self):
+        with open(os.path.join(base.TOP_DIR, 'nova_patches', 'BASE')) as f:
+            series_base = f.read().strip()
+        for name in ('local.conf.sample', 'local.conf.multinode.sample'):
+            branches = [line.lstrip('# ').split('=', 1)[1]
+                        for line in self.sample(name)
+                        if line.lstrip('# ').startswith('NOVA_BRANCH=')]
+            self.assertNotEqual([], branches, name)
+            self.assertEqual({series_base}, set(branches), name)
+
     def test_multinode_controller_and_subnode(self):
         lines = self.sample('local.conf.multinode.sample')
         self.assertEqual(1, lines.count('[[local|localrc]]'))
