@@ -14,6 +14,7 @@
 
 """The playbooks pass ansible-playbook --syntax-check and ansible-lint."""
 
+import json
 import os
 import subprocess
 import sys
@@ -214,3 +215,45 @@ class TestSharedTaskFiles(testtools.TestCase):
         out = self._reserve(2048, 0)
         self.assertEqual(0, out.returncode, out.stdout + out.stderr)
         self.assertIn('skipping', out.stdout)
+
+
+class TestGuestImageFromTheCache(testtools.TestCase):
+    """pre.yaml's image play, run for real on this machine, offline."""
+
+    def setUp(self):
+        super(TestGuestImageFromTheCache, self).setUp()
+        self.ansible_playbook = base.tool('ansible-playbook')
+        self.assertIsNotNone(self.ansible_playbook)
+        self.tmp = self.useFixture(fixtures.TempDir()).path
+        self.env = dict(os.environ,
+                        ANSIBLE_LOCAL_TEMP=os.path.join(self.tmp, 'tmp'),
+                        ANSIBLE_HOME=os.path.join(self.tmp, 'ansible'))
+        with open(os.path.join(base.PLAYBOOK_DIR, 'virtiofs-scaphandre',
+                               'pre.yaml')) as f:
+            plays = yaml.safe_load(f)
+        play = [p for p in plays if 'guest image' in p['name']][0]
+        play.update(hosts='localhost', connection='local',
+                    gather_facts=False)
+        self.playbook = os.path.join(self.tmp, 'image.yaml')
+        with open(self.playbook, 'w') as f:
+            f.write(yaml.safe_dump([play]))
+
+    def test_a_cached_image_is_used_without_the_network(self):
+        # setup-devstack-cache copied the node's /opt/cache/files there.
+        files = os.path.join(self.tmp, 'devstack', 'files')
+        os.makedirs(files)
+        image = os.path.join(files, 'cirros-0.6.3-x86_64-disk.img')
+        with open(image, 'w') as f:
+            f.write('cached')
+        out = subprocess.run(
+            [self.ansible_playbook, '-i', 'localhost,',
+             '-e', 'ansible_python_interpreter=%s' % sys.executable,
+             '-e', json.dumps({
+                 'devstack_base_dir': self.tmp,
+                 'devstack_localrc': {'IMAGE_URLS': 'https://cirros.invalid/'
+                                      '0.6.3/cirros-0.6.3-x86_64-disk.img'}}),
+             self.playbook], env=self.env, capture_output=True, text=True)
+        self.assertEqual(0, out.returncode, out.stdout + out.stderr)
+        self.assertIn('skipping', out.stdout)
+        with open(image) as f:
+            self.assertEqual('cached', f.read())

@@ -117,7 +117,9 @@ class TestJobReferences(testtools.TestCase):
         for kind, conf, _p in self.stanzas:
             if kind != 'project':
                 continue
-            for pipeline in ('check', 'gate'):
+            for pipeline in conf:
+                if not isinstance(conf[pipeline], dict):
+                    continue
                 for job in conf[pipeline]['jobs']:
                     name = job if isinstance(job, str) else next(iter(job))
                     self.assertIn(name, known,
@@ -134,33 +136,100 @@ class TestJobReferences(testtools.TestCase):
                                 'job %s: playbook %s does not exist'
                                 % (name, playbook.path))
 
-    def test_devstack_jobs_pin_nova_to_the_series_base(self):
-        jobs = self._devstack_jobs()
-        self.assertNotEqual({}, jobs)
-        for name, conf in jobs.items():
-            chain = [conf]
-            while chain[-1].get('parent') in self.jobs:
-                chain.append(self.jobs[chain[-1]['parent']])
-            refs = {}
-            for job in reversed(chain):
-                for project in job.get('required-projects', []):
-                    if isinstance(project, dict):
-                        refs[project['name']] = project.get(
-                            'override-checkout')
-            self.assertEqual('34.0.0', refs.get('opendev.org/openstack/nova'),
-                             'job %s does not check out nova 34.0.0' % name)
-            # devstack, requirements and the other services follow one
-            # stable branch, the series of nova 34.0.0.
+    def _chain(self, name):
+        chain = [self.jobs[name]]
+        while chain[-1].get('parent') in self.jobs:
+            chain.append(self.jobs[chain[-1]['parent']])
+        return chain
+
+    def _checkouts(self, name):
+        """(job-level override-checkout, {project: override}) as frozen."""
+        default, refs = None, {}
+        for job in reversed(self._chain(name)):
+            default = job.get('override-checkout', default)
+            for project in job.get('required-projects', []):
+                if isinstance(project, dict):
+                    refs[project['name']] = project.get('override-checkout')
+                else:
+                    refs[project] = None
+        return default, refs
+
+    def _concrete_devstack_jobs(self):
+        return {n: c for n, c in self._devstack_jobs().items()
+                if not c.get('abstract')}
+
+    def test_released_nova_jobs_pin_the_series_base_at_job_level(self):
+        with open(os.path.join(base.TOP_DIR, 'nova_patches', 'BASE')) as f:
+            series_base = f.read().strip()
+        released = 0
+        for name in self._concrete_devstack_jobs():
+            default, refs = self._checkouts(name)
+            nova = refs.get('opendev.org/openstack/nova')
+            if nova is None:
+                continue
+            released += 1
+            self.assertEqual(series_base, nova,
+                             'job %s checks out nova %s, not the series '
+                             'base %s' % (name, nova, series_base))
+            # One stable branch for everything else, set for the whole job
+            # so that the parents' variants and roles follow it too.
+            self.assertEqual('stable/2026.2', default,
+                             'job %s: no job-level override-checkout' % name)
+            self.assertEqual('master', refs.get(base.PROJECT),
+                             'job %s would test a stable branch of this '
+                             'repository instead of the change' % name)
             others = {p: r for p, r in refs.items()
-                      if p != 'opendev.org/openstack/nova' and r}
-            for project in ('devstack', 'requirements'):
-                self.assertIn('opendev.org/openstack/%s' % project, others,
-                              'job %s does not pin %s' % (name, project))
-            self.assertEqual({'stable/2026.2'}, set(others.values()),
-                             'job %s pins %s' % (name, others))
-            self.assertNotIn('override-checkout', conf,
-                             'job %s: a job-wide override-checkout would '
-                             'also move this repository' % name)
+                      if r and p not in ('opendev.org/openstack/nova',
+                                         base.PROJECT)}
+            self.assertEqual({}, others,
+                             'job %s pins projects one by one' % name)
+        self.assertGreaterEqual(released, 3)
+
+    def test_a_job_takes_nova_with_the_feature_from_a_depends_on(self):
+        found = []
+        for name, conf in self._concrete_devstack_jobs().items():
+            default, refs = self._checkouts(name)
+            if 'opendev.org/openstack/nova' not in refs or refs[
+                    'opendev.org/openstack/nova'] is not None:
+                continue
+            found.append(name)
+            # nova master (plus the Depends-On), devstack master, and the
+            # plugin left to detect the feature with its default settings.
+            self.assertEqual('master', default, name)
+            for chain_job in self._chain(name):
+                localrc = chain_job.get('vars', {}).get('devstack_localrc',
+                                                        {})
+                self.assertNotIn('VIRTIOFS_SCAPHANDRE_APPLY_NOVA_PATCHES',
+                                 localrc, name)
+            self.assertIs(False, conf.get('voting'), name)
+        self.assertEqual(['virtiofs-scaphandre-tempest-nova-master'], found)
+
+    def test_new_devstack_jobs_do_not_vote_and_stay_out_of_gate(self):
+        for name in self._concrete_devstack_jobs():
+            voting = True
+            for job in reversed(self._chain(name)):
+                voting = job.get('voting', voting)
+            self.assertFalse(voting, 'job %s votes without a record' % name)
+        for kind, conf, _p in self.stanzas:
+            if kind != 'project':
+                continue
+            for job in conf['gate']['jobs']:
+                job = job if isinstance(job, str) else next(iter(job))
+                self.assertNotIn(job, self._devstack_jobs(),
+                                 'non-voting job %s in gate' % job)
+
+    def test_abstract_jobs_run_nowhere(self):
+        abstract = {n for n, c in self.jobs.items() if c.get('abstract')}
+        self.assertNotEqual(set(), abstract)
+        for kind, conf, _p in self.stanzas:
+            if kind != 'project':
+                continue
+            for pipeline, stanza in conf.items():
+                if not isinstance(stanza, dict):
+                    continue
+                for job in stanza.get('jobs', []):
+                    job = job if isinstance(job, str) else next(iter(job))
+                    self.assertNotIn(job, abstract, pipeline)
 
     def test_devstack_plugin_is_this_project(self):
         text, _names = _settings_variables()

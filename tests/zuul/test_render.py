@@ -25,6 +25,8 @@ import yaml
 from tests.zuul import base
 
 PLUGIN_PATH = '/opt/stack/virtiofs-scaphandre'
+with open(os.path.join(base.TOP_DIR, 'nova_patches', 'BASE')) as _f:
+    SERIES_BASE = _f.read().strip()
 
 
 def _run(*args):
@@ -96,14 +98,17 @@ class TestRenderJobs(testtools.TestCase):
     def test_job_settings_reach_every_node(self):
         # What zuul.d sets for the share and hugepages must be in the
         # local.conf of the controller and of the subnode.
-        localrc = self.raw['virtiofs-scaphandre-tempest']['vars'][
+        localrc = self.raw['virtiofs-scaphandre-tempest-base']['vars'][
             'devstack_localrc']
         for job in self.jobs:
             for role in self._roles(job):
                 text = self._render(job, role)
                 self.assertIn('enable_plugin virtiofs-scaphandre file://%s'
                               % PLUGIN_PATH, text)
-                self.assertIn('NOVA_BRANCH="34.0.0"', text)
+                if job.endswith('-nova-master'):
+                    self.assertNotIn('NOVA_BRANCH=', text)
+                else:
+                    self.assertIn('NOVA_BRANCH="%s"' % SERIES_BASE, text)
                 for key, value in localrc.items():
                     if isinstance(value, bool):
                         value = 'True' if value else 'False'
@@ -121,7 +126,7 @@ class TestRenderJobs(testtools.TestCase):
                    '--show', 'tempest_test_regex')
         self.assertEqual(0, out.returncode, out.stderr)
         self.assertEqual(
-            '"%s"' % self.raw['virtiofs-scaphandre-tempest']['vars'][
+            '"%s"' % self.raw['virtiofs-scaphandre-tempest-base']['vars'][
                 'tempest_test_regex'].replace('\\', '\\\\'),
             out.stdout.strip())
 
