@@ -129,6 +129,8 @@ class DevstackPluginTestCase(testtools.TestCase):
                 'var/lib/virtiofs-scaphandre/virtiofsd'),
             'VIRTIOFS_SCAPHANDRE_POWERCAP_DIR': self.path(
                 'sys/class/powercap'),
+            'VIRTIOFS_SCAPHANDRE_PROC_MODULES': self.write(
+                self.path('proc/modules'), 'intel_rapl_msr 20480 0 - Live\n'),
             'VIRTIOFS_SCAPHANDRE_APPARMOR_ENABLED_FILE': self.path(
                 'sys/module/apparmor/parameters/enabled'),
             'GLANCE_METADEF_DIR': self.path('etc/glance/metadefs'),

@@ -73,6 +73,18 @@ class TestExporterChoice(base.DevstackPluginTestCase):
         self.assertIn('noble has no scaphandre package',
                       r.called('warn')[0][0])
 
+    def test_kernel_without_modules_falls_back(self):
+        # Scaphandre 1.0.2 panics reading /proc/modules at start (seen on
+        # the development host's kernel, which has no module support).
+        self.rapl()
+        r = self.extra(FAKE_APT_SHOW='1', VIRTIOFS_SCAPHANDRE_PROC_MODULES=(
+            self.path('proc/nonexistent')))
+        self.assertOK(r)
+        self.assertEqual([['scaphandre-exporter', self.fake, '', 'root']],
+                         r.called('run_process'))
+        self.assertEqual(1, len(r.called('warn')))
+        self.assertIn('no module support', r.called('warn')[0][0])
+
     def test_scaphandre_cannot_write_elsewhere(self):
         self.rapl()
         r = self.extra(FAKE_APT_SHOW='1',
