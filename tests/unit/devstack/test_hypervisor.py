@@ -287,3 +287,23 @@ class TestBookwormVirtiofsd(base.DevstackPluginTestCase):
         self.assertOK(r)
         self.assertTrue(os.path.exists(packaged))
         self.assertTrue(os.path.exists(operator))
+
+    def test_clean_also_removes_what_earlier_versions_put_in_usr(self):
+        legacy = self.path('usr/lib/qemu/virtiofsd')
+        self.write(legacy, '#!/bin/sh\n', mode=0o755)
+        desc = self.write(
+            self.path('etc/qemu/vhost-user/50-qemu-virtiofsd.json'),
+            json.dumps({'type': 'fs', 'binary': legacy}))
+        env = {'VIRTIOFS_SCAPHANDRE_LEGACY_VIRTIOFSD': legacy}
+        # Owned by a package: both stay.
+        r = self.run_bash('virtiofs_scaphandre_remove_bookworm_virtiofsd',
+                          env=dict(env, FAKE_DPKG_OWNS='%s %s' % (desc,
+                                                                  legacy)))
+        self.assertOK(r)
+        self.assertTrue(os.path.exists(legacy))
+        self.assertTrue(os.path.exists(desc))
+        r = self.run_bash('virtiofs_scaphandre_remove_bookworm_virtiofsd',
+                          env=env)
+        self.assertOK(r)
+        self.assertFalse(os.path.exists(legacy))
+        self.assertFalse(os.path.exists(desc))
