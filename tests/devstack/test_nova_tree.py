@@ -65,6 +65,7 @@ class NovaTreeTestCase(base.RealHostTestCase):
         self.sdist, self.nova_python = prepare()
         with tarfile.open(self.sdist) as tar:
             tar.extractall(self.path('sdist'), filter='data')
+        os.makedirs(os.path.dirname(self.nova_dir), exist_ok=True)
         os.rename(self.path('sdist/nova-%s' % series_base()), self.nova_dir)
         self.git('init', '-q')
         self.git('add', '-A')
