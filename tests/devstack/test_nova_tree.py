@@ -174,12 +174,19 @@ class TestNovaCarryingTheFeature(NovaTreeTestCase):
 
     def test_left_alone_with_the_default_setting(self):
         self.commit_series()
-        # Upstream moved on past the series: the tool would refuse this
-        # nova (not BASE) and the series no longer reverses cleanly.
+        # The feature as upstream reviewed it, not our series any more:
+        # the option's definition is written differently, so the series
+        # no longer reverses and the tool refuses this nova (not BASE).
         target = os.path.join(self.nova_dir, 'nova', 'conf', 'compute.py')
-        with open(target, 'a') as f:
-            f.write('\n# reviewed upstream\n')
+        with open(target) as f:
+            text = f.read()
+        self.assertIn("cfg.StrOpt('share_local_fs',", text)
+        with open(target, 'w') as f:
+            f.write(text.replace("cfg.StrOpt('share_local_fs',",
+                                 "cfg.StrOpt(\n        'share_local_fs',"))
         self.git('commit', '-q', '-am', 'upstream review')
+        out = self.run_cmd(PATCH_TOOL, 'check', self.nova_dir)
+        self.assertNotEqual(0, out.returncode, out.stdout)
         head = self.git('rev-parse', 'HEAD')
         out = self.run_cmd(PATCH_TOOL, 'apply', self.nova_dir)
         self.assertNotEqual(0, out.returncode, out.stdout)
