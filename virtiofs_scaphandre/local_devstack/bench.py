@@ -15,6 +15,7 @@
 """Benchmark of the developer loop on the local cloud; prints numbers.
 
   bench-local-cloud [--config FILE] [--set NAME=VALUE] [--test] [--keep-up]
+                    [--snapshot ID]
 
 With the cloud down and a snapshot matching this tree, it measures:
 up (restored from the snapshot), refresh with nothing changed, refresh
@@ -64,8 +65,9 @@ def edit_one_patch(top_dir, stamp):
 
 class Bench(object):
 
-    def __init__(self, cloud, out=sys.stdout):
+    def __init__(self, cloud, out=sys.stdout, snapshot='auto'):
         self.cloud = cloud
+        self.snapshot = snapshot
         self.out = out
         self.rows = []
 
@@ -86,7 +88,7 @@ class Bench(object):
         return seconds
 
     def up(self):
-        self.cloud.up()
+        self.cloud.up(snapshot=self.snapshot)
         if not any(label.startswith('restore ')
                    for label, _ in self.cloud.timings):
             raise LocalDevstackError('up ran stack.sh: no snapshot matches '
@@ -130,6 +132,9 @@ def main(argv=None):
                         help='also run the tempest plugin')
     parser.add_argument('--keep-up', action='store_true',
                         help='leave the cloud up at the end')
+    parser.add_argument('--snapshot', default='auto', metavar='ID',
+                        help='restore this snapshot even if its inputs '
+                        'differ (up --snapshot)')
     args = parser.parse_args(argv)
     try:
         s = settings_mod.load(args.config, None,
@@ -139,7 +144,7 @@ def main(argv=None):
         print('bench-local-cloud %s, %d cores, suite %s' % (
             time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()),
             os.cpu_count(), s.suite))
-        Bench(cloud).run(args.test, args.keep_up)
+        Bench(cloud, snapshot=args.snapshot).run(args.test, args.keep_up)
     except LocalDevstackError as e:
         print('bench-local-cloud: error: %s' % e, file=sys.stderr)
         return 1
