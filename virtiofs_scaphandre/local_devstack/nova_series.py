@@ -23,7 +23,7 @@ from virtiofs_scaphandre.local_devstack.constraints import _git
 
 def read_series(top_dir):
     """The nova series' patch files, in order (nova_patches/series)."""
-    patches_dir = os.path.join(top_dir, 'nova_patches')
+    patches_dir = os.path.abspath(os.path.join(top_dir, 'nova_patches'))
     names = []
     with open(os.path.join(patches_dir, 'series')) as f:
         for line in f:

@@ -154,6 +154,17 @@ class TestNovaSeries(base.TestCase):
         tagged = git(self.repo, 'rev-parse', '1.2.0^{commit}')
         self.assertEqual(tagged, git(self.repo, 'rev-parse', 'master~1'))
 
+    def test_relative_tree_path(self):
+        cwd = os.open('.', os.O_RDONLY)
+        # Cleanups run last-in first-out: back to cwd, then close it.
+        self.addCleanup(os.close, cwd)
+        self.addCleanup(os.fchdir, cwd)
+        os.chdir(self.tmp)
+        nova_series.set_nova_branches(Runner(), self.repo, '1.2.0',
+                                      self.branches, 'top', True)
+        self.assertEqual('demo: the feature', git(
+            self.repo, 'log', '-1', '--format=%s', 'master'))
+
     def test_without_the_option_branches_go_back_to_the_release(self):
         for with_series in (True, False):
             nova_series.set_nova_branches(Runner(), self.repo, '1.2.0',
