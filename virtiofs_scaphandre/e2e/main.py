@@ -29,11 +29,13 @@ import shutil
 import signal
 import sys
 
+from virtiofs_scaphandre.e2e import hostside
 from virtiofs_scaphandre.e2e import hypervisor
 from virtiofs_scaphandre.e2e import lifecycle
 from virtiofs_scaphandre.e2e import mounts
 from virtiofs_scaphandre.e2e import report
 from virtiofs_scaphandre.e2e import run as e2e_run
+from virtiofs_scaphandre.e2e import splitns
 
 DEFAULT_RUN_DIR = '/var/lib/libvirt/e2e-vfs'
 
@@ -131,6 +133,8 @@ def parse_args(argv):
     p.add_argument('--stack-label', default='',
                    help='how the report names this stack')
     p.add_argument('--no-lifecycle', action='store_true')
+    p.add_argument('--no-host-side', action='store_true',
+                   help='skip the hostile host side checks')
     p.add_argument('--tmpfs-host-dir', action='store_true',
                    help='mount a tmpfs on the share_local_fs directory')
     p.add_argument('--keep', action='store_true',
@@ -152,6 +156,12 @@ def check(run, args):
         run.check_virtiofsd()
         if not args.no_lifecycle:
             lifecycle.check(run)
+    if not args.no_host_side:
+        # Its hugepages go to the host side checks' guest.
+        if run.dom.isActive():
+            run.dom.destroy()
+        hostside.HostSideChecks(run).check()
+        splitns.check(run)
 
 
 def main(argv=None):
