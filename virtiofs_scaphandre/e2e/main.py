@@ -56,12 +56,7 @@ def cleanup(run, check=True):
         try:
             out = run.nova('cleanup', run.nova_config(), timeout=120)
             if check:
-                run.result.add(
-                    'nova', 'nova removed the read-only view when the '
-                    'instance left', not out['mounted_after'] and
-                    not out['views_dir_exists'],
-                    'mounted before %s, after %s' % (
-                        out['mounted_before'], out['mounted_after']))
+                run.result.add('nova', *view_removal_check(run.native, out))
         except e2e_run.RunError as e:
             problems.append(str(e))
     problems.extend(mounts.unmount_all(run.run_dir))
@@ -69,6 +64,22 @@ def cleanup(run, check=True):
     if not mounts.under(run.run_dir) and not run.args.keep:
         shutil.rmtree(run.run_dir, ignore_errors=True)
     return problems
+
+
+def view_removal_check(native, out):
+    """(name, ok, detail) of nova's view cleanup when the instance left.
+
+    A view stack must have had a view mounted, and lose it; a native stack
+    exports the instance directory itself and must never have had one.
+    """
+    gone = not out['mounted_after'] and not out['views_dir_exists']
+    detail = 'mounted before %s, after %s' % (out['mounted_before'],
+                                              out['mounted_after'])
+    if native:
+        return ('nova made no read-only view on a native read-only stack',
+                gone and not out['mounted_before'], detail)
+    return ('nova removed the read-only view when the instance left',
+            gone and bool(out['mounted_before']), detail)
 
 
 def keep_logs(run):

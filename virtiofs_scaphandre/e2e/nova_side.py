@@ -167,15 +167,17 @@ def spawn_with(drv, cfg):
 
 def cleanup(cfg):
     _setup(cfg)
-    drv = _driver()
-    # As a compute service does: init_host() has run before any instance
-    # leaves.
-    drv.init_host(cfg['host'])
     inst, _image_meta = _instance(cfg)
     # The spec's layout, not nova's helper: the check must not follow nova
     # when it moves the views.
     views_dir = os.path.join(cfg['state_path'], 'share_local_fs', inst.name)
+    # Read before init_host(): it already removes the views of domains that
+    # are gone, which would leave _remove_local_fs_shares() nothing to do.
     before = _mounts_under(views_dir)
+    drv = _driver()
+    # As a compute service does: init_host() has run before any instance
+    # leaves.
+    drv.init_host(cfg['host'])
     drv._remove_local_fs_shares(inst)
     return {'views_dir': views_dir, 'mounted_before': before,
             'mounted_after': _mounts_under(views_dir),

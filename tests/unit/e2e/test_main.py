@@ -190,3 +190,37 @@ class TestProbeXml(testtools.TestCase):
         self.assertEqual('kvm', root.get('type'))
         self.assertIn('e2e.mode=probe', root.findtext('os/cmdline'))
         self.assertEqual([], root.findall('devices/filesystem'))
+
+
+class TestViewRemovalCheck(testtools.TestCase):
+    """nova's cleanup of the view must be seen happening, not assumed."""
+
+    VIEW = '/state/share_local_fs/inst/scaphandre'
+
+    def out(self, before, after=(), views_dir_exists=False):
+        return {'mounted_before': list(before), 'mounted_after': list(after),
+                'views_dir_exists': views_dir_exists}
+
+    def test_view_stack_passes_when_the_view_existed_and_went(self):
+        _name, ok, detail = main.view_removal_check(
+            False, self.out([self.VIEW]))
+        self.assertTrue(ok, detail)
+
+    def test_view_stack_with_no_view_to_remove_fails(self):
+        # What happened once: init_host() had removed it already, so the
+        # check passed without testing the cleanup.
+        _name, ok, _detail = main.view_removal_check(False, self.out([]))
+        self.assertFalse(ok)
+
+    def test_view_left_mounted_or_directory_left_fails(self):
+        self.assertFalse(main.view_removal_check(
+            False, self.out([self.VIEW], after=[self.VIEW]))[1])
+        self.assertFalse(main.view_removal_check(
+            False, self.out([self.VIEW], views_dir_exists=True))[1])
+
+    def test_native_stack_must_never_have_a_view(self):
+        name, ok, _detail = main.view_removal_check(True, self.out([]))
+        self.assertTrue(ok)
+        self.assertIn('native', name)
+        self.assertFalse(main.view_removal_check(
+            True, self.out([self.VIEW]))[1])
