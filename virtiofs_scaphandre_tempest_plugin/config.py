@@ -87,11 +87,32 @@ VirtiofsScaphandreGroup = [
              'keyed by the nova-compute service host name. A host not '
              'listed is reached by its host name.'),
     cfg.IntOpt(
-        'compute_nodes',
-        default=1,
+        'exporter_period',
+        default=5,
         min=1,
-        help='Number of computes that run the feature. The live migration '
-             'test needs at least 2.'),
+        help='Seconds between two rewrites of a value by the tool that '
+             'writes into host_dir (Scaphandre\'s qemu exporter: 5). A '
+             'guest must see a value rewritten on the host within this '
+             'time.'),
+    cfg.StrOpt(
+        'nova_compute_restart_command',
+        default='systemctl restart devstack@n-cpu',
+        help='Command run as root on a compute to restart nova-compute. '
+             'Empty skips the tests that restart nova-compute.'),
+    cfg.StrOpt(
+        'nova_compute_config_file',
+        default='/etc/nova/nova-cpu.conf',
+        help='Configuration file of nova-compute on the computes. The '
+             'file-backed memory test appends settings to it and puts it '
+             'back afterwards.'),
+    cfg.IntOpt(
+        'file_backed_memory_mb',
+        default=0,
+        min=0,
+        help='Size in MiB of [libvirt] file_backed_memory that the '
+             'file-backed memory test gives one compute for the duration '
+             'of the test (restarting its nova-compute twice). 0 skips '
+             'that test.'),
 ]
 
 

@@ -15,14 +15,11 @@
 """Base class of the virtiofs-scaphandre tests and their shared helpers."""
 
 import io
-import time
 
-from oslo_log import log as logging
 from oslo_utils import strutils
 from tempest.api.compute import base
 from tempest.common import waiters
 from tempest import config
-from tempest.lib.common import api_version_utils
 from tempest.lib.common.utils import data_utils
 from tempest.lib.common.utils import test_utils
 from tempest.lib import exceptions as lib_exc
@@ -32,13 +29,11 @@ from virtiofs_scaphandre_tempest_plugin.common import domain_xml
 from virtiofs_scaphandre_tempest_plugin.common import requirements
 
 CONF = config.CONF
-LOG = logging.getLogger(__name__)
 
 TRAIT = 'COMPUTE_SHARE_LOCAL_FS'
 POWER_METRICS_SPEC = 'hw:power_metrics'
 POWER_METRICS_PROP = 'hw_power_metrics'
 PAGE_SIZE_SPEC = 'hw:mem_page_size'
-PLACEMENT_MICROVERSION = '1.14'
 
 
 def asks_power_metrics(extra_specs):
@@ -57,18 +52,27 @@ class VirtiofsScaphandreTest(base.BaseV2ComputeAdminTest):
     # 2.74: create a server on a given host (still through the scheduler);
     # 2.53: hypervisor ids are the resource provider uuids.
     min_microversion = '2.74'
+    # 1.6: provider traits; 1.14: root providers.
+    placement_min_microversion = '1.14'
 
     @classmethod
     def skip_checks(cls):
-        super(VirtiofsScaphandreTest, cls).skip_checks()
+        # Ours first: a cloud without the feature says so, rather than
+        # naming whatever else is missing.
         reason = requirements.skip_reason(CONF, cls.vs_needs)
         if reason:
             raise cls.skipException(reason)
+        super(VirtiofsScaphandreTest, cls).skip_checks()
+
+    def skip_unless(self, *needs):
+        """Skip this test, naming the setting, unless ``needs`` are met."""
+        reason = requirements.skip_reason(CONF, needs)
+        if reason:
+            raise self.skipException(reason)
 
     @classmethod
     def setup_clients(cls):
         super(VirtiofsScaphandreTest, cls).setup_clients()
-        cls.placement_client = cls.os_admin.placement_client
         cls.rp_client = cls.os_admin.resource_providers_client
         cls.admin_hypervisor_client = cls.os_admin.hypervisor_client
 
@@ -76,17 +80,6 @@ class VirtiofsScaphandreTest(base.BaseV2ComputeAdminTest):
     def resource_setup(cls):
         super(VirtiofsScaphandreTest, cls).resource_setup()
         cls.vs_conf = CONF.virtiofs_scaphandre
-        # Placement calls need 1.6 (provider traits) and 1.14 (root
-        # providers). Not through placement_min_microversion: devstack
-        # leaves [placement] max_microversion unset, and tempest would
-        # then skip the whole class.
-        cls.placement_request_microversion = (
-            api_version_utils.select_request_microversion(
-                PLACEMENT_MICROVERSION, CONF.placement.min_microversion))
-        cls.setup_api_microversion_fixture(
-            compute_microversion=cls.request_microversion,
-            volume_microversion=cls.volume_request_microversion,
-            placement_microversion=cls.placement_request_microversion)
 
     # Flavors and images -------------------------------------------------
 
@@ -173,29 +166,14 @@ class VirtiofsScaphandreTest(base.BaseV2ComputeAdminTest):
             clients=clients, flavor=flavor_id,
             image_id=image_id or CONF.compute.image_ref,
             wait_until=wait_until, **kwargs)
-        self.addCleanup(self._delete_server, server['id'])
+        self.addCleanup(self.delete_server_and_wait, server['id'])
         return server
 
-    def _delete_server(self, server_id):
+    def delete_server_and_wait(self, server_id):
         test_utils.call_and_ignore_notfound_exc(
             self.admin_servers_client.delete_server, server_id)
         waiters.wait_for_server_termination(self.admin_servers_client,
                                             server_id)
-
-    def wait_for_build_result(self, server_id):
-        """Wait until the server is ACTIVE or ERROR and return it."""
-        deadline = time.time() + CONF.compute.build_timeout
-        while True:
-            server = self.admin_servers_client.show_server(
-                server_id)['server']
-            if server['status'] in ('ACTIVE', 'ERROR'):
-                return server
-            if time.time() > deadline:
-                raise lib_exc.TimeoutException(
-                    'server %s still %s after %ss' % (
-                        server_id, server['status'],
-                        CONF.compute.build_timeout))
-            time.sleep(CONF.compute.build_interval)
 
     def show_server(self, server_id):
         return self.admin_servers_client.show_server(server_id)['server']
@@ -205,16 +183,6 @@ class VirtiofsScaphandreTest(base.BaseV2ComputeAdminTest):
     def provider_traits(self, rp_uuid):
         body = self.rp_client.list_resource_provider_traits(rp_uuid)
         return set(body['traits']), body['resource_provider_generation']
-
-    def allocation_roots(self, server_id):
-        """Root providers of the resource providers the server uses."""
-        allocations = self.placement_client.list_allocations(
-            server_id)['allocations']
-        roots = set()
-        for rp_uuid in allocations:
-            rp = self.rp_client.show_resource_provider(rp_uuid)
-            roots.add(rp.get('root_provider_uuid', rp_uuid))
-        return roots
 
     def compute_providers(self):
         """{service host: root provider uuid} of the enabled, up computes.
@@ -235,49 +203,47 @@ class VirtiofsScaphandreTest(base.BaseV2ComputeAdminTest):
             (with_trait if TRAIT in traits else without).append(host)
         return with_trait, without
 
-    def remove_trait_for_this_test(self, rp_uuid):
-        """Take the trait off a provider; a clean-up puts it back.
-
-        nova-compute keeps its cached traits and does not push them again
-        until its association refresh ([compute]
-        resource_provider_association_refresh, 300 s by default), so the
-        provider stays without the trait for the few seconds a test needs.
-        """
-        traits, generation = self.provider_traits(rp_uuid)
-        self.rp_client.update_resource_provider_traits(
-            rp_uuid, traits=sorted(traits - {TRAIT}),
-            resource_provider_generation=generation)
-        self.addCleanup(self._restore_trait, rp_uuid)
-
-    def _restore_trait(self, rp_uuid):
-        for _attempt in range(5):
-            traits, generation = self.provider_traits(rp_uuid)
-            if TRAIT in traits:
-                return
-            try:
-                self.rp_client.update_resource_provider_traits(
-                    rp_uuid, traits=sorted(traits | {TRAIT}),
-                    resource_provider_generation=generation)
-                return
-            except lib_exc.Conflict:
-                LOG.info('Provider %s changed while restoring %s; retrying',
-                         rp_uuid, TRAIT)
-        raise lib_exc.TempestException(
-            'could not put %s back on resource provider %s' % (TRAIT,
-                                                               rp_uuid))
-
     # Compute hosts ------------------------------------------------------
 
     def compute_client(self, host):
         return compute_ssh.ComputeSSHClient(host, self.vs_conf)
 
+    def server_location(self, server_id):
+        """(compute host, libvirt domain name) of a server."""
+        server = self.show_server(server_id)
+        return (server['OS-EXT-SRV-ATTR:host'],
+                server['OS-EXT-SRV-ATTR:instance_name'])
+
     def get_server_xml(self, server_id):
         """(host, instance name, parsed domain XML) of a server."""
-        server = self.show_server(server_id)
-        host = server['OS-EXT-SRV-ATTR:host']
-        name = server['OS-EXT-SRV-ATTR:instance_name']
+        host, name = self.server_location(server_id)
         xml = self.compute_client(host).dumpxml(name)
         return host, name, domain_xml.parse(xml)
+
+    def share_problems(self, server_id):
+        """(host, instance name, problems) of a server's share.
+
+        The domain must share the tag read-only: <readonly/> or nova's
+        read-only view, checked on the compute.
+        """
+        host, name, root = self.get_server_xml(server_id)
+        check = domain_xml.check_share(
+            root, self.vs_conf.mount_tag, self.vs_conf.host_dir,
+            self.vs_conf.readonly_view_dir, name)
+        problems = list(check.problems)
+        if check.via_readonly_view:
+            problems += self.readonly_view_problems(host, name, check.source)
+        return host, name, problems
+
+    def views_left(self, host, instance_name):
+        """What a compute still holds of an instance's read-only views."""
+        client = self.compute_client(host)
+        views = domain_xml.instance_views_dir(self.vs_conf.readonly_view_dir,
+                                              instance_name)
+        left = ['mount point %s' % m for m in client.mounts_under(views)]
+        if client.exists(views):
+            left.append('directory %s' % views)
+        return left
 
     def readonly_view_problems(self, host, instance_name, view):
         """Problems of nova's read-only view, checked on the compute.

@@ -12,7 +12,6 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-import ddt
 from tempest.common import waiters
 from tempest.lib import decorators
 from tempest.lib import exceptions as lib_exc
@@ -21,7 +20,6 @@ from virtiofs_scaphandre_tempest_plugin.api import base
 from virtiofs_scaphandre_tempest_plugin.common import requirements
 
 
-@ddt.ddt
 class LiveMigrationRefusedTest(base.VirtiofsScaphandreTest):
     """Live migration of a power-metrics server is refused up front.
 
@@ -45,11 +43,7 @@ class LiveMigrationRefusedTest(base.VirtiofsScaphandreTest):
         self.admin_servers_client.live_migrate_server(
             server_id, host=target, block_migration='auto')
 
-    @decorators.idempotent_id('69180ef5-7468-4a95-8ba4-b448af33e9b3')
-    @decorators.attr(type=['negative'])
-    @ddt.data(True, False)
-    def test_power_metrics_server_live_migration_refused(self,
-                                                         explicit_target):
+    def _check_refused(self, explicit_target):
         """409 Conflict; the server stays ACTIVE where it was.
 
         1. Create a power-metrics server on the first compute.
@@ -71,6 +65,16 @@ class LiveMigrationRefusedTest(base.VirtiofsScaphandreTest):
              server['OS-EXT-SRV-ATTR:host']),
             'power-metrics server %s after the refused live migration '
             '(status, task state, host)' % server_id)
+
+    @decorators.idempotent_id('69180ef5-7468-4a95-8ba4-b448af33e9b3')
+    @decorators.attr(type=['negative'])
+    def test_live_migration_to_a_given_host_refused(self):
+        self._check_refused(explicit_target=True)
+
+    @decorators.idempotent_id('a796111e-8c6a-44cc-9177-bec2782551e9')
+    @decorators.attr(type=['negative'])
+    def test_live_migration_to_any_host_refused(self):
+        self._check_refused(explicit_target=False)
 
     @decorators.idempotent_id('7db206d7-2ed5-45b7-8955-e147aabf8c94')
     def test_control_server_live_migrates_between_same_hosts(self):

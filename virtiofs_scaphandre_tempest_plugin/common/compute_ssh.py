@@ -14,6 +14,8 @@
 
 """Commands on a compute host over SSH (tempest.lib's paramiko client)."""
 
+import json
+import posixpath
 import shlex
 
 from oslo_log import log as logging
@@ -51,6 +53,31 @@ def last_line(output):
     lines = [line.strip() for line in (output or '').splitlines()
              if line.strip()]
     return lines[-1] if lines else None
+
+
+# Prints, as JSON, what a tampering attempt could change about one file:
+# content, mode, owner, times, links, extended attributes, and the names
+# next to it (a rename or a hard link adds one). Run by the compute's
+# python3, which devstack always has.
+_SNAPSHOT_SCRIPT = """
+import hashlib, json, os, sys
+path = sys.argv[1]
+result = {'siblings': sorted(os.listdir(os.path.dirname(path)))}
+try:
+    st = os.lstat(path)
+except FileNotFoundError:
+    result['missing'] = True
+else:
+    with open(path, 'rb') as f:
+        result['sha256'] = hashlib.sha256(f.read()).hexdigest()
+    result.update(
+        mode=oct(st.st_mode), uid=st.st_uid, gid=st.st_gid,
+        size=st.st_size, mtime_ns=st.st_mtime_ns, ctime_ns=st.st_ctime_ns,
+        nlink=st.st_nlink, ino=st.st_ino,
+        xattrs={n: os.getxattr(path, n, follow_symlinks=False).hex()
+                for n in os.listxattr(path, follow_symlinks=False)})
+print(json.dumps(result, sort_keys=True))
+"""
 
 
 def is_read_only(options):
@@ -108,3 +135,43 @@ class ComputeSSHClient(object):
 
     def remove_file(self, path):
         self.execute('rm -f %s' % shlex.quote(path))
+
+    def replace_file(self, path, content):
+        """Write a new file and rename it over ``path`` in one step."""
+        tmp = posixpath.join(posixpath.dirname(path),
+                             '.%s.new' % posixpath.basename(path))
+        self.execute('printf %%s %s > %s && mv -f %s %s' % (
+            shlex.quote(content), shlex.quote(tmp), shlex.quote(tmp),
+            shlex.quote(path)))
+
+    def set_mtime(self, path, seconds):
+        """Set the modification time, in seconds since the epoch."""
+        self.execute('touch -m -d @%d %s' % (seconds, shlex.quote(path)))
+
+    def snapshot(self, path):
+        """What a tampering attempt could change about ``path`` (a dict)."""
+        out = self.execute('python3 -c %s %s' % (
+            shlex.quote(_SNAPSHOT_SCRIPT), shlex.quote(path)))
+        return json.loads(last_line(out))
+
+    def mounts_under(self, path):
+        """Mount points at ``path`` or below it, as findmnt lists them."""
+        out = self.execute('findmnt -rn -o TARGET')
+        prefix = path.rstrip('/') + '/'
+        # findmnt -r escapes blanks and backslashes as \xNN.
+        targets = [line.strip().encode().decode('unicode_escape')
+                   for line in out.splitlines() if line.strip()]
+        return [t for t in targets if t == path or t.startswith(prefix)]
+
+    def run(self, command):
+        """Run an operator-supplied command line as root."""
+        return self.execute(command)
+
+    def append_file(self, path, text):
+        self.execute('printf %%s %s >> %s' % (shlex.quote(text),
+                                              shlex.quote(path)))
+
+    def copy_file(self, source, destination):
+        """Copy keeping mode, owner and times."""
+        self.execute('cp -p %s %s' % (shlex.quote(source),
+                                      shlex.quote(destination)))

@@ -46,9 +46,14 @@ def writable_dir(host_dir, instance_name):
     return posixpath.join(host_dir, instance_name)
 
 
+def instance_views_dir(view_dir, instance_name):
+    """Where nova keeps the read-only views of one instance."""
+    return posixpath.join(view_dir, instance_name)
+
+
 def readonly_view(view_dir, instance_name, tag):
     """The read-only bind mount nova gives libvirt for one mapping."""
-    return posixpath.join(view_dir, instance_name, tag)
+    return posixpath.join(instance_views_dir(view_dir, instance_name), tag)
 
 
 def virtiofs_filesystems(root):

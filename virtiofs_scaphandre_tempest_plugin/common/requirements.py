@@ -29,9 +29,31 @@ CONTROL_FLAVOR = 'control_flavor'
 COMPUTE_SSH = 'compute_ssh'
 GUEST_SSH = 'guest_ssh'
 LIVE_MIGRATION = 'live_migration'
+TWO_COMPUTES = 'two_computes'
+COLD_MIGRATION = 'cold_migration'
+RESIZE = 'resize'
+SHELVE = 'shelve'
+SUSPEND = 'suspend'
+PAUSE = 'pause'
+COMPUTE_RESTART = 'compute_restart'
+FILE_BACKED_MEMORY = 'file_backed_memory'
 
 ALL_NEEDS = (POWER_METRICS_FLAVOR, CONTROL_FLAVOR, COMPUTE_SSH, GUEST_SSH,
-             LIVE_MIGRATION)
+             LIVE_MIGRATION, TWO_COMPUTES, COLD_MIGRATION, RESIZE, SHELVE,
+             SUSPEND, PAUSE, COMPUTE_RESTART, FILE_BACKED_MEMORY)
+
+# Server actions that tempest lets a cloud switch off in
+# [compute-feature-enabled], by the option that does it.
+_FEATURE_OPTIONS = {
+    LIVE_MIGRATION: 'live_migration',
+    COLD_MIGRATION: 'cold_migration',
+    RESIZE: 'resize',
+    SHELVE: 'shelve',
+    SUSPEND: 'suspend',
+    PAUSE: 'pause',
+}
+# Needs that only make sense with a second compute.
+_MULTINODE_NEEDS = (LIVE_MIGRATION, COLD_MIGRATION, TWO_COMPUTES)
 
 # Longest tag that QEMU's vhost-user-fs device accepts.
 MAX_TAG_BYTES = 36
@@ -47,7 +69,8 @@ def check_values(group):
         raise lib_exc.InvalidConfiguration(
             '[%s] mount_tag %r is longer than %d bytes'
             % (GROUP, tag, MAX_TAG_BYTES))
-    for name in ('host_dir', 'readonly_view_dir'):
+    for name in ('host_dir', 'readonly_view_dir',
+                 'nova_compute_config_file'):
         value = getattr(group, name)
         if not value or not os.path.isabs(value):
             raise lib_exc.InvalidConfiguration(
@@ -84,10 +107,22 @@ def skip_reason(conf, needs):
     if GUEST_SSH in needs and not conf.validation.run_validation:
         return ('[validation] run_validation is False: cannot log in to '
                 'the guest')
-    if LIVE_MIGRATION in needs:
-        if not conf.compute_feature_enabled.live_migration:
-            return '[compute-feature-enabled] live_migration is False'
-        if group.compute_nodes < 2:
-            return ('[%s] compute_nodes is %d: live migration needs 2 '
-                    'computes' % (GROUP, group.compute_nodes))
+    for need in needs:
+        option = _FEATURE_OPTIONS.get(need)
+        if option and not getattr(conf.compute_feature_enabled, option):
+            return '[compute-feature-enabled] %s is False' % option
+    if (set(needs) & set(_MULTINODE_NEEDS)
+            and conf.compute.min_compute_nodes < 2):
+        return ('[compute] min_compute_nodes is %d: the test needs 2 '
+                'computes' % conf.compute.min_compute_nodes)
+    if COMPUTE_RESTART in needs and not group.nova_compute_restart_command:
+        return ('[%s] nova_compute_restart_command is empty: cannot '
+                'restart nova-compute' % GROUP)
+    if FILE_BACKED_MEMORY in needs:
+        if not group.file_backed_memory_mb:
+            return ('[%s] file_backed_memory_mb is 0: the file-backed '
+                    'memory test is off' % GROUP)
+        if not group.nova_compute_restart_command:
+            return ('[%s] nova_compute_restart_command is empty: cannot '
+                    'reconfigure nova-compute' % GROUP)
     return None

@@ -18,6 +18,9 @@ Skip checks run through tempest's own skip_checks on tempest's fake
 configuration; helpers run against mocked service clients.
 """
 
+import importlib
+import inspect
+import pkgutil
 import types
 from unittest import mock
 
@@ -31,20 +34,41 @@ from tempest.lib.services.placement import base_placement_client
 from tempest.tests import base
 from tempest.tests import fake_config
 
+import virtiofs_scaphandre_tempest_plugin
 from virtiofs_scaphandre_tempest_plugin.api import base as vs_base
 from virtiofs_scaphandre_tempest_plugin.api import test_domain_xml
 from virtiofs_scaphandre_tempest_plugin.api import test_extra_specs
 from virtiofs_scaphandre_tempest_plugin.api import test_live_migration
-from virtiofs_scaphandre_tempest_plugin.api import test_scheduling
 from virtiofs_scaphandre_tempest_plugin import config as vs_config
+from virtiofs_scaphandre_tempest_plugin.scenario import test_move
 from virtiofs_scaphandre_tempest_plugin.scenario import test_readonly_share
+from virtiofs_scaphandre_tempest_plugin.serial_tests import \
+    test_compute_restart
+from virtiofs_scaphandre_tempest_plugin.serial_tests import \
+    test_file_backed_memory
+from virtiofs_scaphandre_tempest_plugin.serial_tests import test_no_valid_host
 
-ALL_CLASSES = (test_scheduling.PowerMetricsSchedulingTest,
-               test_domain_xml.DomainXMLTest,
-               test_readonly_share.ReadOnlyShareTest,
-               test_live_migration.LiveMigrationRefusedTest,
-               test_extra_specs.PowerMetricsExtraSpecTest)
 GROUP = vs_config.GROUP_NAME
+
+
+def test_classes():
+    """Every class of the plugin that holds tempest tests."""
+    found = set()
+    package = virtiofs_scaphandre_tempest_plugin
+    for info in pkgutil.walk_packages(package.__path__,
+                                      package.__name__ + '.'):
+        if '.hacking' in info.name:
+            # flake8 checks, importable only where hacking is installed.
+            continue
+        module = importlib.import_module(info.name)
+        for _name, cls in inspect.getmembers(module, inspect.isclass):
+            if (issubclass(cls, vs_base.VirtiofsScaphandreTest) and
+                    any(n.startswith('test_') for n in vars(cls))):
+                found.add(cls)
+    return sorted(found, key=lambda c: (c.__module__, c.__name__))
+
+
+ALL_CLASSES = test_classes()
 
 
 @ddt.ddt
@@ -65,10 +89,12 @@ class TestSkipChecks(base.TestCase):
         values = dict(enabled=True, power_metrics_flavor_ref='pm',
                       control_flavor_ref='ctl',
                       compute_ssh_private_key_path=self.key,
-                      compute_nodes=2)
+                      file_backed_memory_mb=1024)
         values.update(overrides)
         for name, value in values.items():
             self.conf.set_override(name, value, GROUP)
+        self.conf.set_override('min_compute_nodes', 2, 'compute')
+        self.conf.set_override('max_microversion', 'latest', 'placement')
 
     def _skip_reason(self, cls):
         try:
@@ -87,8 +113,11 @@ class TestSkipChecks(base.TestCase):
         self._enable()
         self.assertIsNone(self._skip_reason(cls))
 
+    def test_every_class_is_found(self):
+        self.assertEqual(14, len(ALL_CLASSES), ALL_CLASSES)
+
     @ddt.data(
-        (test_scheduling.PowerMetricsSchedulingTest,
+        (test_no_valid_host.NoValidHostTest,
          {'power_metrics_flavor_ref': ''}, 'power_metrics_flavor_ref'),
         (test_domain_xml.DomainXMLTest,
          {'compute_ssh_private_key_path': ''},
@@ -98,14 +127,31 @@ class TestSkipChecks(base.TestCase):
         (test_readonly_share.ReadOnlyShareTest,
          {'compute_ssh_private_key_path': ''},
          'compute_ssh_private_key_path is not set'),
-        (test_live_migration.LiveMigrationRefusedTest,
-         {'compute_nodes': 1}, 'live migration needs 2 computes'),
+        (test_compute_restart.ComputeRestartTest,
+         {'nova_compute_restart_command': ''},
+         'nova_compute_restart_command is empty'),
+        (test_file_backed_memory.FileBackedMemoryTest,
+         {'file_backed_memory_mb': 0}, 'file_backed_memory_mb is 0'),
     )
     @ddt.unpack
     def test_class_skips_naming_the_missing_setting(self, cls, overrides,
                                                     reason):
         self._enable(**overrides)
         self.assertIn(reason, self._skip_reason(cls))
+
+    @ddt.data(test_live_migration.LiveMigrationRefusedTest,
+              test_move.ShareMoveTest)
+    def test_single_compute_skips_the_move_tests(self, cls):
+        self._enable()
+        self.conf.set_override('min_compute_nodes', 1, 'compute')
+        self.assertIn('[compute] min_compute_nodes is 1',
+                      self._skip_reason(cls))
+
+    def test_placement_microversion_comes_from_tempest_options(self):
+        self._enable()
+        self.conf.set_override('max_microversion', '1.10', 'placement')
+        reason = self._skip_reason(test_domain_xml.DomainXMLTest)
+        self.assertIn('1.14', reason)
 
     def test_guest_test_needs_validation(self):
         self._enable()
@@ -127,7 +173,7 @@ class TestSkipChecks(base.TestCase):
         self.assertIn('2.86', self._skip_reason(
             test_extra_specs.PowerMetricsExtraSpecTest))
         self.assertIsNone(self._skip_reason(
-            test_scheduling.PowerMetricsSchedulingTest))
+            test_no_valid_host.NoValidHostTest))
 
     def test_missing_key_file_is_an_error_not_a_skip(self):
         self._enable(compute_ssh_private_key_path='/nonexistent/key')
@@ -154,7 +200,6 @@ class TestHelpers(base.TestCase):
             power_metrics_flavor_ref='pm', control_flavor_ref='ctl')
         self.test.admin_hypervisor_client = mock.Mock()
         self.test.rp_client = mock.Mock()
-        self.test.placement_client = mock.Mock()
         self.test.admin_flavors_client = mock.Mock()
         self.test.addCleanup = mock.Mock()
         self.traits = {}
@@ -176,47 +221,6 @@ class TestHelpers(base.TestCase):
                          self.test.hosts_by_trait())
         self.assertEqual({'cmp1': 'u1', 'cmp2': 'u2', 'cmp3': 'u3'},
                          self.test.compute_providers())
-
-    def test_allocation_roots(self):
-        self.test.placement_client.list_allocations.return_value = {
-            'allocations': {'child': {'resources': {'VGPU': 1}},
-                            'root': {'resources': {'VCPU': 1}}}}
-        self.test.rp_client.show_resource_provider.side_effect = (
-            lambda rp: {'uuid': rp, 'root_provider_uuid': 'root'})
-        self.assertEqual({'root'}, self.test.allocation_roots('srv'))
-
-    def test_trait_removed_then_restored(self):
-        self.traits = {'u1': {vs_base.TRAIT, 'OTHER'}}
-        self.test.remove_trait_for_this_test('u1')
-        self.test.rp_client.update_resource_provider_traits\
-            .assert_called_once_with('u1', traits=['OTHER'],
-                                     resource_provider_generation=7)
-        restore, rp = self.test.addCleanup.call_args[0]
-        self.assertEqual('u1', rp)
-
-        self.traits = {'u1': {'OTHER'}}
-        update = self.test.rp_client.update_resource_provider_traits
-        update.reset_mock()
-        update.side_effect = [lib_exc.Conflict(), None]
-        restore(rp)
-        self.assertEqual(
-            [mock.call('u1', traits=sorted(['OTHER', vs_base.TRAIT]),
-                       resource_provider_generation=7)] * 2,
-            update.call_args_list)
-
-    def test_restore_skips_when_compute_put_it_back(self):
-        self.traits = {'u1': {vs_base.TRAIT}}
-        self.test._restore_trait('u1')
-        self.test.rp_client.update_resource_provider_traits\
-            .assert_not_called()
-
-    def test_restore_gives_up_with_a_clear_error(self):
-        self.traits = {'u1': set()}
-        self.test.rp_client.update_resource_provider_traits.side_effect = (
-            lib_exc.Conflict())
-        e = self.assertRaises(lib_exc.TempestException,
-                              self.test._restore_trait, 'u1')
-        self.assertIn('could not put %s back' % vs_base.TRAIT, str(e))
 
     def _flavor_specs(self, specs):
         self.test.admin_flavors_client.show_flavor.return_value = {
@@ -272,6 +276,46 @@ class TestHelpers(base.TestCase):
         client.file_identity.assert_any_call(
             '/var/lib/libvirt/scaphandre/instance-1')
 
+    def _server_on(self, host, xml):
+        self.test.vs_conf = types.SimpleNamespace(
+            mount_tag='tag', host_dir='/hd', readonly_view_dir='/view')
+        self.test.show_server = mock.Mock(return_value={
+            'OS-EXT-SRV-ATTR:host': host,
+            'OS-EXT-SRV-ATTR:instance_name': 'instance-1'})
+        self.client = mock.Mock()
+        self.client.dumpxml.return_value = xml
+        self.test.compute_client = mock.Mock(return_value=self.client)
+        self.test.readonly_view_problems = mock.Mock(return_value=['rw'])
+
+    @ddt.data(('/view/instance-1/tag', '', ['rw']),
+              ('/hd/instance-1', '<readonly/>', []),
+              ('/hd/instance-1', '', ['no <readonly/>']))
+    @ddt.unpack
+    def test_share_problems(self, source, readonly, expected):
+        self._server_on('cmp2', "<domain><devices><filesystem><driver "
+                        "type='virtiofs'/><source dir='%s'/><target "
+                        "dir='tag'/>%s</filesystem></devices></domain>"
+                        % (source, readonly))
+        host, name, problems = self.test.share_problems('srv')
+        self.assertEqual(('cmp2', 'instance-1'), (host, name))
+        self.assertEqual(len(expected), len(problems), problems)
+        for text, problem in zip(expected, problems):
+            self.assertIn(text, problem)
+        self.test.compute_client.assert_called_with('cmp2')
+        self.client.dumpxml.assert_called_once_with('instance-1')
+
+    def test_views_left(self):
+        self._server_on('cmp1', '')
+        self.client.mounts_under.return_value = ['/view/instance-1/tag']
+        self.client.exists.return_value = True
+        self.assertEqual(['mount point /view/instance-1/tag',
+                          'directory /view/instance-1'],
+                         self.test.views_left('cmp1', 'instance-1'))
+        self.client.mounts_under.assert_called_once_with('/view/instance-1')
+        self.client.mounts_under.return_value = []
+        self.client.exists.return_value = False
+        self.assertEqual([], self.test.views_left('cmp1', 'instance-1'))
+
 
 class TestMicroversions(base.TestCase):
 
@@ -295,8 +339,7 @@ class TestMicroversions(base.TestCase):
                           base_placement_client.PLACEMENT_MICROVERSION))
         return versions
 
-    def test_placement_microversion_without_placement_config(self):
-        # devstack leaves [placement] max_microversion unset.
+    def test_placement_microversion_is_the_class_minimum(self):
         self.assertEqual(('2.74', '1.14'), self._resource_setup(
             test_domain_xml.DomainXMLTest))
 
@@ -304,7 +347,7 @@ class TestMicroversions(base.TestCase):
         self.conf.set_override('min_microversion', '1.20', 'placement')
         self.conf.set_override('min_microversion', '2.90', 'compute')
         self.assertEqual(('2.90', '1.20'), self._resource_setup(
-            test_scheduling.PowerMetricsSchedulingTest))
+            test_no_valid_host.NoValidHostTest))
 
     def test_extra_spec_tests_use_2_86(self):
         self.assertEqual(('2.86', '1.14'), self._resource_setup(

@@ -109,6 +109,52 @@ class TestComputeCommands(base.TestCase):
         self.client.remove_file(path)
         self.assertFalse(self.client.exists(path))
 
+    def test_snapshot_of_a_file_and_of_a_missing_one(self):
+        path = os.path.join(self.writable, 'energy_uj')
+        self.client.write_file(path, '42')
+        self.client.set_mtime(path, 1000000000)
+        os.chmod(path, 0o640)
+        snap = self.client.snapshot(path)
+        self.assertEqual(
+            ('0o100640', 2, 1000000000 * 10 ** 9, 1, ['energy_uj'], {}),
+            (snap['mode'], snap['size'], snap['mtime_ns'], snap['nlink'],
+             snap['siblings'], snap['xattrs']))
+        self.assertEqual(64, len(snap['sha256']))
+        os.rename(path, path + '.renamed')
+        self.assertEqual({'missing': True, 'siblings': ['energy_uj.renamed']},
+                         self.client.snapshot(path))
+
+    def test_replace_file_renames_over_in_one_step(self):
+        path = os.path.join(self.writable, 'energy_uj')
+        self.client.write_file(path, '1')
+        inode = os.stat(path).st_ino
+        self.client.replace_file(path, '2 and more')
+        with open(path) as f:
+            self.assertEqual('2 and more', f.read())
+        self.assertNotEqual(inode, os.stat(path).st_ino)
+        self.assertEqual(['energy_uj'], os.listdir(self.writable))
+
+    def test_mounts_under(self):
+        self.assertEqual([], self.client.mounts_under(
+            os.path.dirname(self.view)))
+        self._bind(read_only=True)
+        self.assertEqual([self.view], self.client.mounts_under(
+            os.path.dirname(self.view)))
+        self.assertEqual([self.view], self.client.mounts_under(self.view))
+        self.assertEqual([], self.client.mounts_under(self.view + '-other'))
+
+    def test_append_and_copy_keep_the_original(self):
+        conf = os.path.join(self.host_dir, 'nova-cpu.conf')
+        self.client.write_file(conf, '[DEFAULT]\nx = 1\n')
+        self.client.copy_file(conf, conf + '.backup')
+        self.client.append_file(conf, "[libvirt]\nfile_backed_memory = 1\n")
+        with open(conf) as f:
+            self.assertEqual('[DEFAULT]\nx = 1\n[libvirt]\n'
+                             'file_backed_memory = 1\n', f.read())
+        self.client.copy_file(conf + '.backup', conf)
+        with open(conf) as f:
+            self.assertEqual('[DEFAULT]\nx = 1\n', f.read())
+
     def test_missing_path_fails_loudly(self):
         e = self.assertRaises(lib_exc.SSHExecCommandFailed,
                               self.client.file_identity,

@@ -48,7 +48,10 @@ class TestPluginConfig(base.TestCase):
         ('compute_ssh_user', 'stack'),
         ('compute_ssh_private_key_path', ''),
         ('compute_addresses', {}),
-        ('compute_nodes', 1),
+        ('exporter_period', 5),
+        ('nova_compute_restart_command', 'systemctl restart devstack@n-cpu'),
+        ('nova_compute_config_file', '/etc/nova/nova-cpu.conf'),
+        ('file_backed_memory_mb', 0),
     )
     @ddt.unpack
     def test_option_default(self, name, default):
@@ -61,7 +64,8 @@ class TestPluginConfig(base.TestCase):
              'mount_tag', 'host_dir', 'readonly_view_dir', 'image_ref',
              'image_ssh_user', 'compute_ssh_user',
              'compute_ssh_private_key_path', 'compute_addresses',
-             'compute_nodes'}, names)
+             'exporter_period', 'nova_compute_restart_command',
+             'nova_compute_config_file', 'file_backed_memory_mb'}, names)
 
     def test_values_are_read_from_a_config_file(self):
         path = os.path.join(self.useFixture(fixtures.TempDir()).path,
@@ -70,17 +74,21 @@ class TestPluginConfig(base.TestCase):
             f.write('[virtiofs_scaphandre]\n'
                     'enabled = true\n'
                     'compute_addresses = cmp1:192.0.2.10,cmp2:192.0.2.11\n'
-                    'compute_nodes = 2\n')
+                    'exporter_period = 2\n'
+                    'file_backed_memory_mb = 2048\n')
         self.conf([], default_config_files=[path])
         group = self.conf.virtiofs_scaphandre
         self.assertTrue(group.enabled)
         self.assertEqual({'cmp1': '192.0.2.10', 'cmp2': '192.0.2.11'},
                          group.compute_addresses)
-        self.assertEqual(2, group.compute_nodes)
+        self.assertEqual((2, 2048), (group.exporter_period,
+                                     group.file_backed_memory_mb))
 
-    def test_compute_nodes_below_one_is_refused(self):
+    @ddt.data(('exporter_period', 0), ('file_backed_memory_mb', -1))
+    @ddt.unpack
+    def test_out_of_range_is_refused(self, name, value):
         self.assertRaises(ValueError, self.conf.set_override,
-                          'compute_nodes', 0, group='virtiofs_scaphandre')
+                          name, value, group='virtiofs_scaphandre')
 
     def test_opt_lists_match_registered_group(self):
         [(name, opts)] = self.plugin.get_opt_lists()

@@ -24,20 +24,28 @@ from tempest.tests import base
 from virtiofs_scaphandre_tempest_plugin.common import requirements as req
 
 
+FEATURES = ('live_migration', 'cold_migration', 'resize', 'shelve',
+            'suspend', 'pause')
+
+
 def make_conf(**overrides):
     group = dict(enabled=True, power_metrics_flavor_ref='pm',
                  control_flavor_ref='ctl', mount_tag='scaphandre',
                  host_dir='/var/lib/libvirt/scaphandre',
                  readonly_view_dir='/opt/stack/data/nova/share_local_fs',
-                 compute_ssh_private_key_path='', compute_nodes=2)
+                 nova_compute_config_file='/etc/nova/nova-cpu.conf',
+                 nova_compute_restart_command='systemctl restart x',
+                 file_backed_memory_mb=1024,
+                 compute_ssh_private_key_path='')
     run_validation = overrides.pop('run_validation', True)
-    live_migration = overrides.pop('live_migration', True)
+    min_compute_nodes = overrides.pop('min_compute_nodes', 2)
+    features = {f: overrides.pop(f, True) for f in FEATURES}
     group.update(overrides)
     return types.SimpleNamespace(
         virtiofs_scaphandre=types.SimpleNamespace(**group),
         validation=types.SimpleNamespace(run_validation=run_validation),
-        compute_feature_enabled=types.SimpleNamespace(
-            live_migration=live_migration))
+        compute=types.SimpleNamespace(min_compute_nodes=min_compute_nodes),
+        compute_feature_enabled=types.SimpleNamespace(**features))
 
 
 @ddt.ddt
@@ -73,17 +81,46 @@ class TestSkipReason(base.TestCase):
          '[validation] run_validation is False'),
         ({'live_migration': False}, req.LIVE_MIGRATION,
          '[compute-feature-enabled] live_migration is False'),
-        ({'compute_nodes': 1}, req.LIVE_MIGRATION,
-         'compute_nodes is 1: live migration needs 2 computes'),
+        ({'cold_migration': False}, req.COLD_MIGRATION,
+         '[compute-feature-enabled] cold_migration is False'),
+        ({'resize': False}, req.RESIZE,
+         '[compute-feature-enabled] resize is False'),
+        ({'shelve': False}, req.SHELVE,
+         '[compute-feature-enabled] shelve is False'),
+        ({'suspend': False}, req.SUSPEND,
+         '[compute-feature-enabled] suspend is False'),
+        ({'pause': False}, req.PAUSE,
+         '[compute-feature-enabled] pause is False'),
+        ({'min_compute_nodes': 1}, req.LIVE_MIGRATION,
+         '[compute] min_compute_nodes is 1: the test needs 2 computes'),
+        ({'min_compute_nodes': 1}, req.COLD_MIGRATION,
+         '[compute] min_compute_nodes is 1: the test needs 2 computes'),
+        ({'min_compute_nodes': 1}, req.TWO_COMPUTES,
+         '[compute] min_compute_nodes is 1: the test needs 2 computes'),
+        ({'nova_compute_restart_command': ''}, req.COMPUTE_RESTART,
+         'nova_compute_restart_command is empty: cannot restart'),
+        ({'file_backed_memory_mb': 0}, req.FILE_BACKED_MEMORY,
+         'file_backed_memory_mb is 0: the file-backed memory test is off'),
+        ({'nova_compute_restart_command': ''}, req.FILE_BACKED_MEMORY,
+         'nova_compute_restart_command is empty: cannot reconfigure'),
     )
     @ddt.unpack
     def test_missing(self, overrides, need, reason):
         conf = make_conf(**overrides)
         self.assertIn(reason, req.skip_reason(conf, (need,)))
-        # A test that does not need it runs.
-        others = tuple(n for n in req.ALL_NEEDS
-                       if n not in (need, req.COMPUTE_SSH))
-        self.assertIsNone(req.skip_reason(conf, others))
+        # A test that does not need it runs. (Every need but the key.)
+        self.assertIsNone(req.skip_reason(conf, self._needs_without(
+            conf, need)))
+
+    def _needs_without(self, conf, need):
+        unaffected = []
+        for other in req.ALL_NEEDS:
+            if other in (need, req.COMPUTE_SSH):
+                continue
+            if req.skip_reason(conf, (other,)) is None:
+                unaffected.append(other)
+        self.assertGreater(len(unaffected), len(req.ALL_NEEDS) / 2)
+        return tuple(unaffected)
 
     def test_unknown_need_is_a_programming_error(self):
         self.assertRaises(ValueError, req.skip_reason, make_conf(),
@@ -94,6 +131,8 @@ class TestSkipReason(base.TestCase):
         ({'mount_tag': 'x' * 37}, 'longer than 36 bytes'),
         ({'host_dir': 'var/lib/scaphandre'}, 'host_dir must be an absolute'),
         ({'readonly_view_dir': ''}, 'readonly_view_dir must be an absolute'),
+        ({'nova_compute_config_file': 'nova-cpu.conf'},
+         'nova_compute_config_file must be an absolute'),
         ({'compute_ssh_private_key_path': '/nonexistent/key'},
          'compute_ssh_private_key_path /nonexistent/key is not a file'),
     )

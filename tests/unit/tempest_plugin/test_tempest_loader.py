@@ -38,11 +38,20 @@ PLUGIN_DIR = os.path.dirname(os.path.abspath(
     virtiofs_scaphandre_tempest_plugin.__file__))
 TOP_DIR = os.path.dirname(PLUGIN_DIR)
 TEST_REGEX = r'^virtiofs_scaphandre_tempest_plugin\.'
-CLASSES = ('api.test_scheduling.PowerMetricsSchedulingTest',
+CLASSES = ('serial_tests.test_no_valid_host.NoValidHostTest',
            'api.test_domain_xml.DomainXMLTest',
            'scenario.test_readonly_share.ReadOnlyShareTest',
            'api.test_live_migration.LiveMigrationRefusedTest',
-           'api.test_extra_specs.PowerMetricsExtraSpecTest')
+           'api.test_extra_specs.PowerMetricsExtraSpecTest',
+           'api.test_host_views.HostViewTest',
+           'api.test_suspend.SuspendRefusedTest',
+           'scenario.test_freshness.FreshnessTest',
+           'scenario.test_isolation.IsolationTest',
+           'scenario.test_lifecycle.ShareLifecycleTest',
+           'scenario.test_move.ShareMoveTest',
+           'scenario.test_tampering.TamperingTest',
+           'serial_tests.test_compute_restart.ComputeRestartTest',
+           'serial_tests.test_file_backed_memory.FileBackedMemoryTest')
 
 
 def expected_test_ids():
@@ -126,18 +135,38 @@ class TestTempestLoader(testtools.TestCase):
                                    r'4[0-9a-f]{3}-[89ab][0-9a-f]{3}-'
                                    r'[0-9a-f]{12}(,.*)?\]$')
 
-    def test_idempotent_ids_are_unique_per_test_method(self):
+    def test_every_listed_test_has_an_id_of_its_own(self):
         out = self.run_tempest(['run', '--list-tests', '--regex',
                                 TEST_REGEX])
         owner = {}
         for line in out.splitlines():
-            match = re.match(r'^(' + PACKAGE + r'\.\S+?)(_\d+_\S+)?'
+            match = re.match(r'^(' + PACKAGE + r'\.\S+?)'
                              r'\[(?:.*,)?id-([0-9a-f-]{36})', line)
             if match:
-                method, uuid = match.group(1), match.group(3)
-                self.assertEqual(method, owner.setdefault(uuid, method),
+                test, uuid = match.group(1), match.group(2)
+                self.assertEqual(test, owner.setdefault(uuid, test),
                                  'id %s used by two tests' % uuid)
-        self.assertGreaterEqual(len(owner), len(CLASSES))
+        self.assertEqual(len(expected_test_ids()), len(owner))
+
+    def test_serial_tests_are_marked_and_only_they(self):
+        suite = unittest.TestLoader().discover(PLUGIN_DIR,
+                                               top_level_dir=TOP_DIR)
+        serial = {}
+
+        def walk(tests):
+            for test in tests:
+                if isinstance(test, unittest.TestSuite):
+                    walk(test)
+                else:
+                    cls = type(test)
+                    serial['%s.%s' % (cls.__module__, cls.__name__)] = (
+                        cls.is_serial_execution_requested())
+        walk(suite)
+        in_dir = {name for name in serial
+                  if name.startswith(PACKAGE + '.serial_tests.')}
+        self.assertEqual(in_dir, {n for n, marked in serial.items()
+                                  if marked})
+        self.assertEqual(3, len(in_dir), in_dir)
 
     def test_config_group_is_loaded_by_tempest(self):
         self.write_conf("""
@@ -145,13 +174,13 @@ class TestTempestLoader(testtools.TestCase):
             enabled = true
             mount_tag = unit-tag
             compute_addresses = cmp1:192.0.2.10
-            compute_nodes = 2
+            exporter_period = 3
             """)
         script = ('import json; from tempest import config; '
                   'g = config.CONF.virtiofs_scaphandre; '
                   'print(json.dumps({"enabled": g.enabled, '
                   '"tag": g.mount_tag, "addresses": g.compute_addresses, '
-                  '"nodes": g.compute_nodes, "host_dir": g.host_dir}))')
+                  '"period": g.exporter_period, "host_dir": g.host_dir}))')
         env = dict(self.env,
                    TEMPEST_CONFIG_DIR=os.path.dirname(self.conf_path),
                    TEMPEST_CONFIG='tempest.conf')
@@ -160,7 +189,7 @@ class TestTempestLoader(testtools.TestCase):
                               capture_output=True, text=True, timeout=120)
         self.assertEqual(0, proc.returncode, proc.stderr)
         self.assertEqual({'enabled': True, 'tag': 'unit-tag',
-                          'addresses': {'cmp1': '192.0.2.10'}, 'nodes': 2,
+                          'addresses': {'cmp1': '192.0.2.10'}, 'period': 3,
                           'host_dir': '/var/lib/libvirt/scaphandre'},
                          json.loads(proc.stdout.strip().splitlines()[-1]))
 
@@ -189,20 +218,24 @@ class TestTempestLoader(testtools.TestCase):
         self.write_conf("""
             [compute]
             max_microversion = latest
+            [placement]
+            max_microversion = latest
             [virtiofs_scaphandre]
             enabled = true
             power_metrics_flavor_ref = 42
             control_flavor_ref = 43
-            compute_nodes = 1
             """)
         out = self._run_skipping(
             r'^virtiofs_scaphandre_tempest_plugin\.(api\.test_(domain_xml|'
-            r'live_migration)|scenario)\.')
+            r'live_migration)|scenario\.test_readonly_share|serial_tests\.'
+            r'test_file_backed_memory)\.')
         for cls, reason in (
                 (CLASSES[1], 'compute_ssh_private_key_path is not set'),
                 (CLASSES[2], 'compute_ssh_private_key_path is not set'),
-                (CLASSES[3], 'compute_nodes is 1: live migration needs 2')):
+                (CLASSES[3], '[compute] min_compute_nodes is 1: the test '
+                             'needs 2 computes'),
+                (CLASSES[13], 'compute_ssh_private_key_path is not set')):
             self.assertRegex(
                 out, r'setUpClass \(' + PACKAGE + r'\.%s\) \.\.\. '
                      r'SKIPPED: .*%s' % (re.escape(cls), re.escape(reason)))
-        self.assertIn(' - Skipped: 3', out)
+        self.assertIn(' - Skipped: 4', out)
