@@ -114,7 +114,7 @@ class TestSkipChecks(base.TestCase):
         self.assertIsNone(self._skip_reason(cls))
 
     def test_every_class_is_found(self):
-        self.assertEqual(14, len(ALL_CLASSES), ALL_CLASSES)
+        self.assertEqual(15, len(ALL_CLASSES), ALL_CLASSES)
 
     @ddt.data(
         (test_no_valid_host.NoValidHostTest,

@@ -46,6 +46,7 @@ CLASSES = ('serial_tests.test_no_valid_host.NoValidHostTest',
            'api.test_host_views.HostViewTest',
            'api.test_suspend.SuspendRefusedTest',
            'scenario.test_freshness.FreshnessTest',
+           'scenario.test_guest_mount.DocumentedGuestMountTest',
            'scenario.test_isolation.IsolationTest',
            'scenario.test_lifecycle.ShareLifecycleTest',
            'scenario.test_move.ShareMoveTest',
@@ -234,7 +235,7 @@ class TestTempestLoader(testtools.TestCase):
                 (CLASSES[2], 'compute_ssh_private_key_path is not set'),
                 (CLASSES[3], '[compute] min_compute_nodes is 1: the test '
                              'needs 2 computes'),
-                (CLASSES[13], 'compute_ssh_private_key_path is not set')):
+                (CLASSES[14], 'compute_ssh_private_key_path is not set')):
             self.assertRegex(
                 out, r'setUpClass \(' + PACKAGE + r'\.%s\) \.\.\. '
                      r'SKIPPED: .*%s' % (re.escape(cls), re.escape(reason)))
