@@ -254,6 +254,9 @@ class VirtiofsScaphandreTest(base.BaseV2ComputeAdminTest):
         client = self.compute_client(host)
         writable = domain_xml.writable_dir(self.vs_conf.host_dir,
                                            instance_name)
+        if not client.exists(view):
+            return ['%s, the source of the domain\'s share, does not exist '
+                    'on %s' % (view, host)]
         problems = []
         options = client.mount_options(view)
         if options is None:

@@ -23,16 +23,22 @@ from virtiofs_scaphandre_tempest_plugin.scenario import base
 class ShareLifecycleTest(base.ShareScenarioTest):
     """The share survives what stops, restarts or rebuilds the domain.
 
-    Each test boots a power-metrics guest, checks that the share serves
-    it, runs one server action, then checks again from both sides: the
-    domain still shares the tag read-only, the guest reads a file the
-    host wrote after the action, and guest root still cannot write.
+    One power-metrics guest serves the class: every action brings it back
+    to ACTIVE, and tempest runs the tests of a class one after the other.
+    Each test checks that the share serves the guest, runs one server
+    action, then checks again from both sides: the domain still shares
+    the tag read-only, the guest reads a file the host wrote after the
+    action, and guest root still cannot write.
     """
 
+    @classmethod
+    def resource_setup(cls):
+        super(ShareLifecycleTest, cls).resource_setup()
+        cls.guest = cls.boot_class_guest()
+
     def _guest_with_share(self):
-        guest = self.boot_guest()
-        self.assert_share_serves(guest, 'after boot')
-        return guest
+        self.assert_share_serves(self.guest, 'before the action')
+        return self.guest
 
     def _wait(self, server_id, status):
         waiters.wait_for_server_status(self.servers_client, server_id,

@@ -30,6 +30,12 @@ class ShareMoveTest(base.ShareScenarioTest):
 
     vs_needs = base.ShareScenarioTest.vs_needs + (requirements.TWO_COMPUTES,)
 
+    @classmethod
+    def resource_setup(cls):
+        super(ShareMoveTest, cls).resource_setup()
+        # One guest for the class; each move starts where the last ended.
+        cls.guest = cls.boot_class_guest()
+
     def _skip_unless_two_trait_hosts(self):
         with_trait, _ = self.hosts_by_trait()
         if len(with_trait) < 2:
@@ -65,7 +71,6 @@ class ShareMoveTest(base.ShareScenarioTest):
     def test_share_follows_cold_migration(self):
         self.skip_unless(requirements.COLD_MIGRATION)
         self._skip_unless_two_trait_hosts()
-        guest = self.boot_guest()
 
         def cold_migrate(server_id):
             self.admin_servers_client.migrate_server(server_id)
@@ -75,7 +80,7 @@ class ShareMoveTest(base.ShareScenarioTest):
             waiters.wait_for_server_status(self.servers_client, server_id,
                                            'ACTIVE')
 
-        self._check_move(guest, cold_migrate, 'cold migration')
+        self._check_move(self.guest, cold_migrate, 'cold migration')
 
     @decorators.idempotent_id('5bbfe4ed-57ab-46c9-bf04-05b3332c22f6')
     def test_share_follows_resize(self):
@@ -87,10 +92,10 @@ class ShareMoveTest(base.ShareScenarioTest):
         self.skip_unless(requirements.RESIZE)
         self._skip_unless_two_trait_hosts()
         flavor, specs = self.power_metrics_flavor()
-        bigger = self.create_flavor_like(dict(flavor, disk=flavor['disk'] + 1),
-                                         specs)
-        guest = self.boot_guest(flavor['id'])
-        self._check_move(guest,
+        current = self.show_server(self.guest.server['id'])['flavor']
+        bigger = self.create_flavor_like(
+            dict(flavor, disk=current['disk'] + 1), specs)
+        self._check_move(self.guest,
                          lambda server_id: self.resize_server(server_id,
                                                               bigger['id']),
                          'resize', must_change_host=False)

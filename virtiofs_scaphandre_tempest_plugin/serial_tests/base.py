@@ -78,46 +78,43 @@ class HostStateMixin(object):
                 % (rp_uuid, 'lacks' if present else 'has', trait,
                    CONF.compute.build_timeout))
 
-    def _compute_service(self, host):
-        services = self.os_admin.services_client.list_services(
-            binary='nova-compute', host=host)['services']
-        if len(services) != 1:
-            raise lib_exc.TempestException(
-                'expected one nova-compute service on %s, found %s'
-                % (host, services))
-        return services[0]
-
     def restart_nova_compute(self, host):
-        """Restart nova-compute on host; wait until it reports again.
+        """Restart nova-compute on ``host``.
 
-        The command returns once the old process is gone, so a heartbeat
-        after that comes from the new one; the second one comes after
-        its start-up (init_host), when its periodic reports begin.
+        The command returns once the new process runs; when it serves
+        requests is for the caller to wait for (wait_for_compute_rpc, or
+        a trait it reports).
         """
         self.compute_client(host).run(
             self.vs_conf.nova_compute_restart_command)
-        last = self._compute_service(host)['updated_at']
-        for _heartbeat in range(2):
-            last = self._wait_for_heartbeat(host, last)
 
-    def _wait_for_heartbeat(self, host, last):
+    def wait_for_compute_rpc(self, server_id):
+        """Wait until the server's nova-compute answers an RPC call.
+
+        nova-compute starts its RPC server after init_host (where it
+        re-establishes the views of its domains), so an answer to the
+        console log request, which the API gets from the compute by RPC,
+        shows that start-up is over. Service heartbeats come too rarely
+        for that ([DEFAULT] report_interval).
+        """
         seen = {}
 
-        def reported():
-            service = self._compute_service(host)
-            seen.update(service)
-            return (service['state'] == 'up'
-                    and service['updated_at'] != last)
+        def answered():
+            try:
+                self.servers_client.get_console_output(server_id, length=1)
+            except lib_exc.TempestException as e:
+                seen['error'] = e
+                return False
+            return True
 
-        if not test_utils.call_until_true(reported,
+        if not test_utils.call_until_true(answered,
                                           CONF.compute.build_timeout,
                                           CONF.compute.build_interval):
             raise lib_exc.TimeoutException(
-                'nova-compute on %s did not report after its restart '
-                'within %d s (state %s, updated at %s)'
-                % (host, CONF.compute.build_timeout, seen.get('state'),
-                   seen.get('updated_at')))
-        return seen['updated_at']
+                'the nova-compute of server %s did not answer within %d s '
+                'after its restart: %s' % (server_id,
+                                           CONF.compute.build_timeout,
+                                           seen.get('error')))
 
     def reconfigure_nova_compute(self, host, settings):
         """Append settings to nova-compute's config and restart it.

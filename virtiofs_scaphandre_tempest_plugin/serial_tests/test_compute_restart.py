@@ -36,7 +36,8 @@ class ComputeRestartTest(serial.HostStateMixin, base.ShareScenarioTest):
         """The guest reads through its mount after the restart.
 
         1. Boot a power-metrics guest; mount and read the share.
-        2. Restart nova-compute on its host; wait for it to report.
+        2. Restart nova-compute on its host; wait until it answers an RPC
+           call (after its init_host).
         3. Through the mount made before, the guest reads a file written
            after the restart; the domain still shares the tag read-only;
            guest root still cannot write.
@@ -44,5 +45,6 @@ class ComputeRestartTest(serial.HostStateMixin, base.ShareScenarioTest):
         guest = self.boot_guest()
         host, _ = self.assert_share_serves(guest, 'before the restart')
         self.restart_nova_compute(host)
+        self.wait_for_compute_rpc(guest.server['id'])
         self.assert_share_serves(guest, 'after nova-compute restarted on %s'
                                  % host, mount=False)

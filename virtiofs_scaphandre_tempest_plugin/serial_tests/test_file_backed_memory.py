@@ -12,6 +12,7 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
+from tempest import exceptions
 from tempest.lib import decorators
 
 from virtiofs_scaphandre_tempest_plugin.api import base as api_base
@@ -64,14 +65,32 @@ class FileBackedMemoryTest(serial.HostStateMixin, base.ShareScenarioTest):
                        for e in events if e.get('result') == 'Error']
         return failed
 
+    def _check_no_valid_host(self, flavor_id, host):
+        try:
+            server = self.create_server(flavor_id, self.guest_image(),
+                                        host=host)
+        except exceptions.BuildErrorException as e:
+            fault = str(e)
+        else:
+            self.fail('a file-backed power-metrics server %s went ACTIVE on '
+                      '%s, which lacks %s' % (server['id'], host,
+                                              FILE_BACKED_TRAIT))
+        self.assertIn('No valid host', fault,
+                      'pinned to %s, which lacks %s, the file-backed server '
+                      'failed for another reason than scheduling'
+                      % (host, FILE_BACKED_TRAIT))
+
     @decorators.idempotent_id('e9f32fe5-7f82-4ad1-bf2a-9d5c18bb6124')
     def test_file_backed_guest_is_scheduled_and_gets_the_share(self):
         """The scheduler finds the file-backed compute; the share works.
 
         1. Give one compute file-backed memory; wait for its trait.
-        2. Boot a guest of the power-metrics flavor without
-           hw:mem_page_size, unpinned.
-        3. The scheduler put it on that compute at the first attempt.
+        2. Pinned to another compute with the share but without
+           COMPUTE_MEM_BACKING_FILE, a server of the power-metrics flavor
+           without hw:mem_page_size fails with NoValidHost: the
+           scheduler, not a failed build, keeps it off.
+        3. Unpinned, a guest of that flavor lands on the file-backed
+           compute at the first attempt.
         4. Its memory is file backed and shared; the share serves it.
         """
         with_trait, _ = self.hosts_by_trait()
@@ -89,6 +108,8 @@ class FileBackedMemoryTest(serial.HostStateMixin, base.ShareScenarioTest):
         specs = {k: v for k, v in specs.items()
                  if k != api_base.PAGE_SIZE_SPEC}
         file_backed = self.create_flavor_like(flavor, specs)
+        for other in with_trait[:-1]:
+            self._check_no_valid_host(file_backed['id'], other)
 
         guest = self.boot_guest(file_backed['id'])
         server_id = guest.server['id']

@@ -122,7 +122,9 @@ class TestLiveMigration(scripted.PluginTestCase):
               'test_live_migration_to_any_host_refused')
     def test_accepted_migration_fails_the_test(self, method):
         self.migrate.side_effect = None
-        self.assert_fails('_live_migrate', 'returned None', method=method)
+        self.assert_fails('live migration of power-metrics server srv',
+                          'was accepted, not refused with 409',
+                          method=method)
 
     def test_server_left_migrating(self):
         self.test.show_server.return_value = {
@@ -218,7 +220,8 @@ class TestSuspend(scripted.ScenarioTestCase):
 
     def test_suspended_fails(self):
         self.cloud.broken.add('suspend')
-        self.assert_fails('suspend_server', 'returned None')
+        self.assert_fails('suspend of power-metrics server srv1 was '
+                          'accepted, not refused with 409')
 
     def test_left_in_another_state(self):
         self.test.servers_client.suspend_server = mock.Mock(

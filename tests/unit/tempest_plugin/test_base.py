@@ -264,6 +264,7 @@ class TestHelpers(base.TestCase):
     def test_readonly_view_problems(self, options, view_id, writable_id,
                                     expected):
         client = mock.Mock()
+        client.exists.return_value = True
         client.mount_options.return_value = options
         client.file_identity.side_effect = (
             lambda path: view_id if path.endswith('/tag') else writable_id)
@@ -275,6 +276,17 @@ class TestHelpers(base.TestCase):
             self.assertIn(text, problem)
         client.file_identity.assert_any_call(
             '/var/lib/libvirt/scaphandre/instance-1')
+
+    def test_missing_view(self):
+        client = mock.Mock()
+        client.exists.return_value = False
+        self.test.compute_client = mock.Mock(return_value=client)
+        self.assertEqual(
+            ["/view/instance-1/tag, the source of the domain's share, does "
+             "not exist on cmp1"],
+            self.test.readonly_view_problems('cmp1', 'instance-1',
+                                             '/view/instance-1/tag'))
+        client.file_identity.assert_not_called()
 
     def _server_on(self, host, xml):
         self.test.vs_conf = types.SimpleNamespace(

@@ -69,6 +69,10 @@ class TestLifecycle(scripted.ScenarioTestCase):
     cls = test_lifecycle.ShareLifecycleTest
     method = 'test_share_survives_hard_reboot'
 
+    def setUp(self):
+        super(TestLifecycle, self).setUp()
+        self.test.guest = self.cloud.guest(self.cloud.boot())
+
     @ddt.data(('test_share_survives_hard_reboot', 'hard reboot',
                'after a hard reboot'),
               ('test_share_survives_stop_and_start', 'start',
@@ -109,6 +113,11 @@ class TestMove(scripted.ScenarioTestCase):
     cls = test_move.ShareMoveTest
     method = 'test_share_follows_cold_migration'
 
+    def setUp(self):
+        super(TestMove, self).setUp()
+        self.test.guest = self.cloud.guest(self.cloud.boot())
+        self.test.show_server = lambda server_id: {'flavor': {'disk': 3}}
+
     @ddt.data(('test_share_follows_cold_migration', 'cold migration'),
               ('test_share_follows_resize', 'resize'))
     @ddt.unpack
@@ -142,8 +151,7 @@ class TestMove(scripted.ScenarioTestCase):
         self.run_test('test_share_follows_resize')
         flavor, specs = self.test.power_metrics_flavor.return_value
         self.test.create_flavor_like.assert_called_once_with(
-            dict(flavor, disk=2), specs)
-        self.assertEqual([('pm', {})], self.booted)
+            dict(flavor, disk=4), specs)
 
     def test_one_compute_with_the_trait_skips(self):
         self.test.hosts_by_trait = lambda: (['cmp1'], ['cmp2'])

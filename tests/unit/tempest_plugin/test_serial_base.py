@@ -54,11 +54,6 @@ class TestHostState(base.TestCase):
                         'resource_provider_generation': 7})
         self.compute = mock.Mock()
         self.test.compute_client = mock.Mock(return_value=self.compute)
-        self.test.os_admin = mock.Mock()
-        self.services = self.test.os_admin.services_client.list_services
-        self.reports = []
-        self.services.side_effect = lambda **kw: {'services': [
-            self.reports.pop(0) if len(self.reports) > 1 else self.reports[0]]}
 
     def test_serial_classes(self):
         for cls in (test_compute_restart.ComputeRestartTest,
@@ -98,30 +93,28 @@ class TestHostState(base.TestCase):
                               self.test._restore_trait, 'u1')
         self.assertIn('could not put %s back' % vs_base.TRAIT, str(e))
 
-    def _heartbeats(self, *stamps, state='up'):
-        self.reports = [{'state': state, 'updated_at': s} for s in stamps]
-
-    def test_restart_waits_for_two_heartbeats_of_the_new_process(self):
-        self._heartbeats('t0', 't0', 't1', 't1', 't2')
+    def test_restart_runs_the_configured_command(self):
         self.test.restart_nova_compute('cmp1')
+        self.test.compute_client.assert_called_once_with('cmp1')
         self.compute.run.assert_called_once_with(
             'systemctl restart devstack@n-cpu')
-        self.services.assert_called_with(binary='nova-compute', host='cmp1')
-        self.assertEqual([], self.reports[1:])
 
-    def test_restart_that_never_reports(self):
-        self._heartbeats('t0', state='down')
+    def test_rpc_answer_after_a_timeout(self):
+        self.test.servers_client = mock.Mock()
+        console = self.test.servers_client.get_console_output
+        console.side_effect = [lib_exc.ServerFault('MessagingTimeout'), {}]
+        self.test.wait_for_compute_rpc('srv')
+        self.assertEqual([mock.call('srv', length=1)] * 2,
+                         console.call_args_list)
+
+    def test_compute_that_never_answers(self):
+        self.test.servers_client = mock.Mock()
+        self.test.servers_client.get_console_output.side_effect = (
+            lib_exc.ServerFault('MessagingTimeout'))
         e = self.assertRaises(lib_exc.TimeoutException,
-                              self.test.restart_nova_compute, 'cmp1')
-        self.assertIn('nova-compute on cmp1 did not report after its '
-                      'restart', str(e))
-
-    def test_two_services_on_one_host_is_an_error(self):
-        self.services.side_effect = None
-        self.services.return_value = {'services': [{}, {}]}
-        e = self.assertRaises(lib_exc.TempestException,
-                              self.test.restart_nova_compute, 'cmp1')
-        self.assertIn('expected one nova-compute service on cmp1', str(e))
+                              self.test.wait_for_compute_rpc, 'srv')
+        self.assertIn('the nova-compute of server srv did not answer', str(e))
+        self.assertIn('MessagingTimeout', str(e))
 
     def test_reconfigure_appends_and_the_clean_up_restores(self):
         self.test.restart_nova_compute = mock.Mock()

@@ -110,6 +110,7 @@ class TestComputeRestart(scripted.ScenarioTestCase):
     def setUp(self):
         super(TestComputeRestart, self).setUp()
         self.test.restart_nova_compute = mock.Mock(side_effect=self._restart)
+        self.test.wait_for_compute_rpc = mock.Mock()
 
     def _restart(self, host):
         for server in list(self.cloud.servers.values()):
@@ -119,6 +120,7 @@ class TestComputeRestart(scripted.ScenarioTestCase):
     def test_guest_keeps_reading(self):
         self.run_test()
         self.test.restart_nova_compute.assert_called_once_with('cmp1')
+        self.test.wait_for_compute_rpc.assert_called_once_with('srv1')
         self.assertEqual('as mounted', self.cloud.guest(
             self.cloud.servers['srv1']).share.mounted or 'as mounted')
 
@@ -147,9 +149,14 @@ class TestFileBackedMemory(scripted.ScenarioTestCase):
                 {'event': 'compute__do_build_and_run_instance',
                  'host': 'cmp2', 'result': 'Success'}]}}
         self.cloud.next_host = 'cmp2'
+        self.test.create_server.side_effect = exceptions.BuildErrorException(
+            "Fault: {'message': 'No valid host was found. '}",
+            server_id='pinned')
 
     def test_scheduled_to_the_file_backed_compute(self):
         self.run_test()
+        self.test.create_server.assert_called_once_with('new', 'img',
+                                                        host='cmp1')
         host, settings = self.test.reconfigure_nova_compute.call_args[0]
         self.assertEqual('cmp2', host)
         self.assertIn('file_backed_memory = 1024', settings)
@@ -169,6 +176,23 @@ class TestFileBackedMemory(scripted.ScenarioTestCase):
         self.cloud.next_host = 'cmp1'
         self.assert_fails('went to cmp1; only cmp2 has '
                           'COMPUTE_MEM_BACKING_FILE')
+
+    def test_single_compute_has_no_pinned_check(self):
+        self.test.hosts_by_trait = lambda: (['cmp2'], [])
+        self.run_test()
+        self.test.create_server.assert_not_called()
+
+    def test_pinned_to_a_compute_without_file_backed_memory(self):
+        self.test.create_server.side_effect = None
+        self.assert_fails('a file-backed power-metrics server srv went '
+                          'ACTIVE on cmp1, which lacks '
+                          'COMPUTE_MEM_BACKING_FILE')
+        self.test.create_server.side_effect = exceptions.BuildErrorException(
+            "Fault: {'message': 'Exceeded maximum number of retries.'}",
+            server_id='pinned')
+        self.assert_fails('pinned to cmp1, which lacks '
+                          'COMPUTE_MEM_BACKING_FILE, the file-backed server '
+                          'failed for another reason than scheduling')
 
     def test_rescheduled(self):
         events = self.actions.show_instance_action.return_value[
