@@ -48,8 +48,11 @@ class TestTestConfig(base.DevstackPluginTestCase):
             'compute_ssh_user': self.env['STACK_USER'],
             'compute_ssh_private_key_path': '/home/zuul/.ssh/id_rsa',
             'compute_addresses': 'c1:10.0.0.1,c2:10.0.0.2',
-            'compute_nodes': '2',
+            'file_backed_memory_mb': '1024',
         }, g)
+        conf = self.ini(self.tempest_conf)
+        self.assertEqual('2', conf.get('compute', 'min_compute_nodes'))
+        self.assertEqual('latest', conf.get('placement', 'max_microversion'))
         self.assertEqual([['TEMPEST_PLUGINS=%s' % base.TOP_DIR]],
                          r.called('install_tempest_plugins'))
 
@@ -78,6 +81,13 @@ class TestTestConfig(base.DevstackPluginTestCase):
         self.assertOK(r)
         self.assertEqual('id-x', self.ini(self.tempest_conf).get(
             'compute', 'image_ref'))
+
+    def test_placement_microversion_set_by_the_job_is_kept(self):
+        self.write(self.tempest_conf, '[placement]\nmax_microversion = 1.39\n')
+        r = self.run_bash('virtiofs_scaphandre_stack_test_config')
+        self.assertOK(r)
+        self.assertEqual('1.39', self.ini(self.tempest_conf).get(
+            'placement', 'max_microversion'))
 
     def test_plugin_already_in_tempest_plugins(self):
         r = self.run_bash('virtiofs_scaphandre_stack_test_config', env={
