@@ -21,10 +21,10 @@ is never written again: a restored node runs on an overlay whose lower
 layer is the snapshot and whose upper layer (state_dir/overlays/<node>)
 takes every write and is thrown away at down. Restoring copies nothing.
 
-The key covers the tool's own code, the devstack commit, every node's
-rendered local.conf, the suite, the mirrors, the constraints and the
-guest image. A snapshot whose key differs is never used unless asked for
-by id, and then the differences are printed.
+The key covers the tool code that shapes what a node holds, the devstack
+commit, every node's rendered local.conf, the suite, the mirrors, the
+constraints and the guest image. A snapshot whose key differs is never
+used unless asked for by id, and then the differences are printed.
 """
 
 import hashlib
@@ -36,9 +36,27 @@ import time
 from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-# The renderer shapes local.conf, which the key covers anyway; the tool's
-# package shapes everything else a node holds.
-TOOL_SOURCES = (PACKAGE_DIR,)
+# The tool's files that shape what a snapshot holds: the base root
+# filesystem, the node files, what is copied into a node before stack.sh,
+# the order stack.sh runs in, how services are quiesced and what is
+# recorded for the restore (meta.json). Their content and FORMAT are the
+# 'tool' input of the key. The rendered local.conf is an input of its own.
+NODE_SHAPING = ('container.py', 'localconf.py', 'nodestate.py', 'rootfs.py',
+                'stacking.py', 'files/ovnmeta-checksums',
+                'files/wait-for-controller/devstack/plugin.sh')
+# The layout of a snapshot and its meta.json: raise it with any change
+# that an older snapshot does not have.
+FORMAT = 1
+# Files that only act on a running cloud or on the host (restore, refresh,
+# the command line, mirrors, host changes): a change to them leaves every
+# snapshot valid. A file in neither list fails the unit tests, so a new
+# module must be sorted before it lands.
+NOT_NODE_SHAPING = ('__init__.py', '__main__.py', 'bench.py', 'changes.py',
+                    'cli.py', 'cloud.py', 'constraints.py', 'host.py',
+                    'mirror.py', 'nova_series.py',
+                    'refresh.py', 'restore.py', 'runner.py', 'settings.py',
+                    'snapshot.py', 'files/cloud-health',
+                    'files/plugin-steps')
 META = 'meta.json'
 ID_LENGTH = 12
 
@@ -58,26 +76,26 @@ def file_digest(path):
     return digest.hexdigest()
 
 
-def tree_digest(top):
-    """sha256 over the relative paths and contents of a source tree."""
-    digest = hashlib.sha256()
-    for root, dirs, files in os.walk(top):
-        dirs[:] = sorted(d for d in dirs if d != '__pycache__')
-        for name in sorted(files):
-            if name.endswith('.pyc'):
-                continue
-            path = os.path.join(root, name)
-            digest.update(os.path.relpath(path, top).encode() + b'\0')
-            _digest_update(digest, path)
-            digest.update(b'\0')
-    return digest.hexdigest()
-
-
-def tool_version(sources=TOOL_SOURCES):
-    digest = hashlib.sha256()
-    for top in sources:
-        digest.update(tree_digest(top).encode())
+def tool_version(package_dir=PACKAGE_DIR, shaping=NODE_SHAPING):
+    """Digest of the node-shaping files (names and contents), FORMAT."""
+    digest = hashlib.sha256(b'format %d\0' % FORMAT)
+    for name in sorted(shaping):
+        digest.update(name.encode() + b'\0')
+        _digest_update(digest, os.path.join(package_dir, name))
+        digest.update(b'\0')
     return digest.hexdigest()[:ID_LENGTH]
+
+
+def package_files(package_dir=PACKAGE_DIR):
+    """The package's source files, relative to it (bytecode left out)."""
+    found = []
+    for root, dirs, files in os.walk(package_dir):
+        dirs[:] = [d for d in dirs if d != '__pycache__']
+        for name in files:
+            if not name.endswith('.pyc'):
+                found.append(os.path.relpath(os.path.join(root, name),
+                                             package_dir))
+    return sorted(found)
 
 
 def text_digest(text):

@@ -30,15 +30,42 @@ NODES = ['lds-controller', 'lds-subnode']
 
 class TestKeys(base.TestCase):
 
-    def test_tool_version_follows_every_source_file(self):
+    def package_copy(self):
         top = os.path.join(self.tmp, 'pkg')
-        self.write(os.path.join(top, 'a.py'), 'x = 1\n')
-        self.write(os.path.join(top, 'files', 'script'), 'echo\n')
-        first = snap_mod.tool_version([top])
-        self.write(os.path.join(top, '__pycache__', 'a.pyc'), 'junk')
-        self.assertEqual(first, snap_mod.tool_version([top]))
-        self.write(os.path.join(top, 'files', 'script'), 'echo 2\n')
-        self.assertNotEqual(first, snap_mod.tool_version([top]))
+        for name in snap_mod.package_files():
+            self.write(os.path.join(top, name), 'content of %s\n' % name)
+        return top
+
+    def test_tool_version_follows_the_node_shaping_files(self):
+        top = self.package_copy()
+        first = snap_mod.tool_version(top)
+        self.write(os.path.join(top, 'rootfs.py'), 'changed\n')
+        self.assertNotEqual(first, snap_mod.tool_version(top))
+        second = snap_mod.tool_version(top)
+        self.write(os.path.join(top, 'files', 'ovnmeta-checksums'), 'x\n')
+        self.assertNotEqual(second, snap_mod.tool_version(top))
+
+    def test_a_change_to_the_running_cloud_code_keeps_snapshots(self):
+        # cli, bench, refresh, restore...: a tool edit there must not cost
+        # a stack.sh.
+        top = self.package_copy()
+        first = snap_mod.tool_version(top)
+        for name in ('cli.py', 'bench.py', 'refresh.py', 'restore.py',
+                     'files/cloud-health'):
+            self.write(os.path.join(top, name), 'changed\n')
+        self.write(os.path.join(top, '__pycache__', 'rootfs.pyc'), 'junk')
+        self.assertEqual(first, snap_mod.tool_version(top))
+
+    def test_every_package_file_is_sorted(self):
+        # A new module must say whether it shapes what a node holds.
+        files = set(snap_mod.package_files())
+        shaping = set(snap_mod.NODE_SHAPING)
+        other = set(snap_mod.NOT_NODE_SHAPING)
+        self.assertEqual(set(), shaping & other)
+        self.assertEqual(set(), files - shaping - other,
+                         'files in neither list of snapshot.py')
+        self.assertEqual(set(), (shaping | other) - files,
+                         'listed files that do not exist')
 
     def test_the_package_itself_has_a_version(self):
         self.assertEqual(snap_mod.ID_LENGTH, len(snap_mod.tool_version()))
