@@ -39,6 +39,8 @@ DATA_UNITS = ('mysql*', 'mariadb*', 'rabbitmq-server*', 'ovn-*', 'ovsdb*',
 OWN_INTERFACES = ('lo', 'host0', ctr.TUNNEL_BRIDGE)
 SYSCTLS = ('net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding')
 SERVICE_STOP_GRACE = 20
+# A refresh restarts idle services: a short grace is enough.
+RESTART_GRACE = 10
 
 
 def devstack_units(node):
@@ -67,24 +69,46 @@ def active_units(runner, node, patterns):
                   if line.strip())
 
 
-def stop_devstack_services(runner, node, sleep=time.sleep,
-                           grace=SERVICE_STOP_GRACE):
-    """Stop every devstack@ service; kill what is still up after grace.
+def stop_units(runner, node, pattern, sleep=time.sleep,
+               grace=SERVICE_STOP_GRACE):
+    """Stop the units matching pattern; kill what is still up after grace.
 
-    Their state lives in the databases and the queue, which are stopped
-    cleanly afterwards; some (nova's conductors) take minutes to stop.
+    devstack's units stop with KillMode=process, which signals the main
+    process only, and give it 300 s: nova's conductors take minutes, and a
+    worker left behind would keep serving the old code. Every process of
+    the units gets SIGTERM at once, and SIGKILL after grace. Their state
+    lives in the databases and the queue.
     """
-    _run(runner, node, ['systemctl', 'stop', '--no-block', 'devstack@*'],
+    _run(runner, node, ['systemctl', 'stop', '--no-block', pattern],
+         check=False)
+    _run(runner, node, ['systemctl', 'kill', '--signal=SIGTERM', pattern],
          check=False)
     waited = 0
-    while active_units(runner, node, ['devstack@*']) and waited < grace:
+    while active_units(runner, node, [pattern]) and waited < grace:
         sleep(2)
         waited += 2
-    if active_units(runner, node, ['devstack@*']):
+    if active_units(runner, node, [pattern]):
         _run(runner, node, ['systemctl', 'kill', '--signal=SIGKILL',
-                            'devstack@*'], check=False)
-        _run(runner, node, ['systemctl', 'stop', 'devstack@*'],
-             check=False)
+                            pattern], check=False)
+        _run(runner, node, ['systemctl', 'stop', pattern], check=False)
+
+
+def stop_devstack_services(runner, node, sleep=time.sleep,
+                           grace=SERVICE_STOP_GRACE):
+    """Stop every devstack@ service (see stop_units)."""
+    stop_units(runner, node, 'devstack@*', sleep=sleep, grace=grace)
+
+
+def restart_units(runner, node, pattern, sleep=None, grace=RESTART_GRACE):
+    """Restart the running units matching pattern; return their names.
+
+    Not "systemctl restart": that waits up to 300 s per unit for a
+    graceful stop (stop_units says why).
+    """
+    units = active_units(runner, node, [pattern])
+    stop_units(runner, node, pattern, sleep=sleep or time.sleep, grace=grace)
+    start_units(runner, node, units)
+    return units
 
 
 def quiesce(runner, node, sleep=time.sleep):

@@ -29,6 +29,7 @@ import time
 from virtiofs_scaphandre.local_devstack import changes
 from virtiofs_scaphandre.local_devstack import container as ctr
 from virtiofs_scaphandre.local_devstack import localconf
+from virtiofs_scaphandre.local_devstack import nodestate
 from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
 from virtiofs_scaphandre.local_devstack import stacking
 
@@ -53,14 +54,19 @@ def tree_digests(top, paths):
     return {p: _digest(os.path.join(top, p)) for p in paths}
 
 
-def copied_tree(top):
-    """{relative path: digest} of a tree copy made by make_repo."""
+def copied_tree(runner, top):
+    """{relative path: digest} of a tree copy made by make_repo.
+
+    Only the files its commit holds: installing the tempest plugin from
+    it leaves pbr's outputs (AUTHORS, ChangeLog, build/) beside them.
+    """
+    # The copy belongs to the nodes' stack user.
+    _, out = runner.run(['git', '-c', 'safe.directory=*', '-C', top,
+                         'ls-files', '-z'], capture=True)
     found = {}
-    for root, dirs, files in os.walk(top):
-        dirs[:] = [d for d in dirs if d != '.git']
-        for name in files:
-            path = os.path.join(root, name)
-            found[os.path.relpath(path, top)] = _digest(path)
+    for path in filter(None, (out or '').split('\0')):
+        if os.path.isfile(os.path.join(top, path)):
+            found[path] = _digest(os.path.join(top, path))
     return found
 
 
@@ -89,7 +95,8 @@ class Refresher(object):
     def changed_paths(self):
         """(changed paths, all paths) between the nodes and the tree."""
         copy = self.cloud.controller.path(localconf.PLUGIN_DEST)
-        old = copied_tree(copy) if os.path.isdir(copy) else {}
+        old = copied_tree(self.runner, copy) if os.path.isdir(
+            copy) else {}
         paths = stacking.tree_files(self.runner, self.cloud.top_dir)
         new = tree_digests(self.cloud.top_dir, paths)
         changed = sorted(p for p in set(old) | set(new)
@@ -241,9 +248,10 @@ class Refresher(object):
                                                              node.name))
 
     def restart(self, node, pattern):
-        self.runner.run(node.enter(['systemctl', 'restart', pattern]),
-                        timeout=600)
-        self.say('restarted %s on %s' % (pattern, node.name))
+        units = nodestate.restart_units(self.runner, node, pattern)
+        self.say('restarted %s on %s: %s' % (
+            pattern, node.name, ', '.join(
+                u.replace('.service', '') for u in units) or 'none ran'))
 
     def reinstall_tempest_plugin(self):
         controller = self.cloud.controller

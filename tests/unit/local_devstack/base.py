@@ -74,6 +74,34 @@ class FakeRunner(runner_mod.Runner):
         return [c for c in self.commands if tuple(c[:len(prefix)]) == prefix]
 
 
+class SlowServices(object):
+    """A node's systemd whose units ignore SIGTERM (nova's conductors).
+
+    Use as a FakeRunner response: list-units shows the units until a
+    SIGKILL or a blocking stop, and again after a start; other commands
+    answer other_output.
+    """
+
+    def __init__(self, units, other_output=''):
+        self.units = units
+        self.other_output = other_output
+        self.active = True
+
+    def __call__(self, argv):
+        if 'systemctl' not in argv:
+            return self.other_output
+        verb = argv[argv.index('systemctl') + 1:]
+        if verb[0] == 'list-units':
+            return ''.join('%s loaded active running\n' % u
+                           for u in self.units) if self.active else ''
+        if verb[0] == 'start':
+            self.active = True
+        elif '--signal=SIGKILL' in verb or verb[:1] == ['stop'] and \
+                '--no-block' not in verb:
+            self.active = False
+        return ''
+
+
 class TestCase(testtools.TestCase):
 
     def setUp(self):

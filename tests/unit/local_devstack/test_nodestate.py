@@ -141,7 +141,7 @@ class TestServices(NodeFixture):
         killed = []
 
         def list_units(argv):
-            if 'kill' in argv:
+            if '--signal=SIGKILL' in argv:
                 killed.append(argv)
             if argv[-1] == 'devstack@*' and 'list-units' in argv and \
                     not killed:
@@ -158,6 +158,31 @@ class TestServices(NodeFixture):
         self.assertEqual(['systemctl', 'stop'] + list(nodestate.DATA_UNITS),
                          stops[-1])
         self.assertEqual(nodestate.SERVICE_STOP_GRACE // 2, len(sleeps))
+
+    def test_every_process_gets_sigterm_not_only_the_main_one(self):
+        # KillMode=process units: workers must not keep the old code.
+        node = self.node({})
+        nodestate.stop_units(self.runner, node, 'devstack@n-*',
+                             sleep=lambda s: None)
+        self.assertEqual([['systemctl', 'stop', '--no-block', 'devstack@n-*'],
+                          ['systemctl', 'kill', '--signal=SIGTERM',
+                           'devstack@n-*']], self.inner()[:2])
+
+    def test_restart_starts_what_ran_after_a_short_grace(self):
+        node = self.node({})
+        self.runner.responses[()] = (0, base.SlowServices(
+            ['devstack@n-api.service', 'devstack@n-cond-cell1.service']))
+        sleeps = []
+        units = nodestate.restart_units(self.runner, node, 'devstack@n-*',
+                                        sleep=sleeps.append)
+        self.assertEqual(['devstack@n-api.service',
+                          'devstack@n-cond-cell1.service'], units)
+        inner = self.inner()
+        self.assertIn(['systemctl', 'kill', '--signal=SIGKILL',
+                       'devstack@n-*'], inner)
+        self.assertEqual(['systemctl', 'start'] + units, inner[-2])
+        self.assertEqual(nodestate.RESTART_GRACE // 2, len(sleeps))
+        self.assertEqual([], [c for c in inner if 'restart' in c])
 
     def test_quiesce_refuses_when_a_database_keeps_running(self):
         node = self.node({})

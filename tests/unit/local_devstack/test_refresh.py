@@ -17,6 +17,8 @@ import shutil
 import subprocess
 from unittest import mock
 
+import fixtures
+
 from tests.unit.local_devstack import base
 from virtiofs_scaphandre.local_devstack import cloud as cloud_mod
 from virtiofs_scaphandre.local_devstack import host
@@ -99,6 +101,10 @@ class RefreshFixture(base.TestCase):
         with mock.patch.object(host, 'check_root'):
             return refresh.Refresher(self.cloud).refresh()
 
+    def patch_sleep(self):
+        self.sleeps = []
+        self.useFixture(fixtures.MockPatch('time.sleep', self.sleeps.append))
+
     def inner(self):
         found = []
         for argv in self.runner.commands:
@@ -129,6 +135,16 @@ class TestRefresh(RefreshFixture):
                          self.refresh())
         self.assertEqual([], self.inner())
 
+    def test_pbr_outputs_in_the_nodes_copy_are_not_changes(self):
+        # Installing the tempest plugin from the copy writes these.
+        copy = self.cloud.controller.path(localconf.PLUGIN_DEST)
+        self.write(os.path.join(copy, 'AUTHORS'), 'someone\n')
+        self.write(os.path.join(copy, 'build', 'lib', 'x.py'), '')
+        self.assertEqual(['nothing to refresh: the nodes run this tree'],
+                         self.refresh())
+        self.assertEqual([], [line for line in self.runner.logs
+                              if 'AUTHORS' in line or 'build/' in line])
+
     def test_docs_only(self):
         self.change('README.rst', 'new readme\n')
         done = self.refresh()
@@ -138,16 +154,21 @@ class TestRefresh(RefreshFixture):
                       self.runner.logs)
 
     def test_nova_patch_reapplied_and_nova_restarted_on_both(self):
-        self.runner.responses[('nsenter',)] = (0, '34.0.0\n')
+        self.runner.responses[('nsenter',)] = (0, base.SlowServices(
+            ['devstack@n-cpu.service'], other_output='34.0.0\n'))
+        self.patch_sleep()
         self.change('nova_patches/0001-a.patch',
                     'diff --git a/nova/x.py b/nova/x.py\n# v2\n')
         done = self.refresh()
         inner = self.inner()
         resets = [c for c in inner if 'git clean -q -fd' in ' '.join(c)]
         self.assertEqual(2, len(resets))
-        restarts = [c for c in inner if c[:2] == ['systemctl', 'restart']]
-        self.assertEqual([['systemctl', 'restart', 'devstack@n-*']] * 2,
-                         restarts)
+        stops = [c for c in inner if c[:3] == ['systemctl', 'stop',
+                                               '--no-block']]
+        self.assertEqual([['systemctl', 'stop', '--no-block',
+                           'devstack@n-*']] * 2, stops)
+        # Not "systemctl restart", which waits minutes for the conductors.
+        self.assertEqual([], [c for c in inner if 'restart' in c])
         self.assertEqual(1, len(self.health))
         self.assertIn('since', self.health[0])
         self.assertTrue(any('nova series re-applied to a clean nova 34.0.0'
@@ -164,6 +185,9 @@ class TestRefresh(RefreshFixture):
         self.assertIn('is not the series base 34.0.0', str(e))
 
     def test_config_function_reruns_post_config_on_both_confs(self):
+        self.runner.responses[('nsenter',)] = (0, base.SlowServices(
+            ['devstack@n-cpu.service']))
+        self.patch_sleep()
         self.change('devstack/lib/v', FILES['devstack/lib/v'].replace(
             'iniset a b c', 'iniset a b d'))
         self.refresh()
@@ -174,7 +198,8 @@ class TestRefresh(RefreshFixture):
                           'NOVA_CONF=@NOVA_CPU_CONF',
                           'stack_post_config_virtiofs_scaphandre'],
                          steps[0][3:])
-        self.assertIn(['systemctl', 'restart', 'devstack@n-*'], self.inner())
+        self.assertIn(['systemctl', 'stop', '--no-block', 'devstack@n-*'],
+                      self.inner())
 
     def test_install_function_needs_stack_and_touches_nothing(self):
         self.change('devstack/lib/v', FILES['devstack/lib/v'].replace(
@@ -198,8 +223,8 @@ class TestRefresh(RefreshFixture):
         pips = [c for c in self.inner() if c and c[0] == refresh.TEMPEST_PIP]
         self.assertEqual(1, len(pips))
         self.assertIn('--no-deps', pips[0])
-        self.assertNotIn(['systemctl', 'restart', 'devstack@n-*'],
-                         self.inner())
+        self.assertNotIn(['systemctl', 'stop', '--no-block',
+                          'devstack@n-*'], self.inner())
         self.assertIn("tempest plugin reinstalled in tempest's venv on "
                       "lds-controller", done)
 
