@@ -27,9 +27,10 @@ import json
 import os
 import shutil
 
+from virtiofs_scaphandre.local_devstack import hugepages
 from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
 
-HUGEPAGE_KB = 2048
+HUGEPAGE_KB = hugepages.PAGE_KB
 NEEDED_COMMANDS = ('systemd-nspawn', 'nsenter', 'debootstrap', 'iptables',
                    'ip', 'mount', 'umount', 'git', 'ethtool')
 # The Debian package of each (bindep.txt's local-devstack profile).
@@ -113,6 +114,9 @@ class HostChanges(object):
         self.runner = runner
         self.proc_root = proc_root
         self.sys_root = sys_root
+        self.hugepages = hugepages.Pool(runner, settings.state_dir,
+                                        sys_root=sys_root,
+                                        proc_root=proc_root)
         self.journal_path = os.path.join(settings.state_dir,
                                          'host-changes.json')
 
@@ -222,48 +226,21 @@ class HostChanges(object):
                               'rule': rule})
                 self.runner.run(['iptables', '-I'] + rule)
 
-    def _nr_hugepages_path(self):
-        return os.path.join(self.sys_root, 'kernel', 'mm', 'hugepages',
-                            'hugepages-%dkB' % HUGEPAGE_KB, 'nr_hugepages')
-
     def add_hugepages(self):
         """Add pages to the host pool; never lower what others reserved."""
         wanted = self.settings.hugepages
         if not wanted or self.has('hugepages'):
             return
-        path = self._nr_hugepages_path()
-        if not os.path.exists(path):
-            raise LocalDevstackError(
-                'no 2 MiB hugepage support on this host (%s missing); '
-                'set hugepages = 0' % path)
-        before = int(self.runner.read_file(path))
-        self.runner.write_value(path, '%d\n' % (before + wanted))
-        added = int(self.runner.read_file(path)) - before
-        if added > 0:
-            self._record({'kind': 'hugepages', 'path': path,
-                          'added': added})
-        if added < wanted:
-            raise LocalDevstackError(
-                'could only reserve %d of %d 2 MiB hugepages (memory too '
-                'small or fragmented); lower hugepages' % (added, wanted))
+        # Recorded first: whatever tools/hugepages managed to add before
+        # a failure is given back by the undo.
+        self._record({'kind': 'hugepages', 'owner': hugepages.OWNER,
+                      'state_dir': self.hugepages.state_dir})
+        self.hugepages.add(wanted)
 
     def ensure_hugepages(self):
-        """Put back pages of ours that another user of the host took.
-
-        Tools that set the pool to an absolute value (another test run
-        restoring "its" old count) can take the cloud's pages while its
-        nova still offers them; guests then fail at spawn.
-        """
-        for e in self.entries():
-            if e['kind'] != 'hugepages':
-                continue
-            now = int(self.runner.read_file(e['path']))
-            if now < e['added']:
-                self.runner.log('WARNING: the host hugepage pool is %d, '
-                                'below the %d pages of this cloud (someone '
-                                'lowered it); raising it back' % (
-                                    now, e['added']))
-                self.runner.write_value(e['path'], '%d\n' % e['added'])
+        """Put back pages of ours that another user of the host took."""
+        if self.has('hugepages'):
+            self.hugepages.refill()
 
     def mount_hugetlbfs(self):
         if not self.settings.hugepages or self.has('mount'):
@@ -331,9 +308,10 @@ class HostChanges(object):
                 self.runner.run(['iptables', '-t', e['table'], '-D'] +
                                 e['rule'])
         elif kind == 'hugepages':
-            now = int(self.runner.read_file(e['path']))
-            self.runner.write_value(e['path'],
-                                    '%d\n' % max(0, now - e['added']))
+            if 'added' in e:
+                # Journaled by an earlier version, which kept no record.
+                self.hugepages.adopt(e['added'])
+            self.hugepages.release()
         elif kind in ('mount', 'overlay'):
             rc, _ = self.runner.run(['mountpoint', '-q', e['path']],
                                     check=False)

@@ -24,6 +24,7 @@ the hugepage share); the text is written once, into the node.
 import os
 import re
 
+from virtiofs_scaphandre.local_devstack import hugepages
 from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
 from virtiofs_scaphandre import localconf as renderer
 
@@ -32,7 +33,6 @@ PLUGIN_DEST = '/opt/stack/' + PLUGIN_NAME
 STACK_LOG = '/opt/stack/logs/stack.sh.log'
 UPPER_CONSTRAINTS_DEST = '/opt/stack/local-devstack/upper-constraints.txt'
 IMAGE_DIR = '/opt/stack/local-devstack/images'
-HUGEPAGE_KB = 2048
 
 
 def node_settings(settings, role, node, controller, wiring=False):
@@ -86,7 +86,8 @@ def conf_options(settings):
         # to the scheduler, so a full cloud answers NoValidHost instead of
         # failing at spawn on an empty pool.
         options.append('post-config|$NOVA_CONF|DEFAULT|reserved_huge_pages='
-                       'node:0,size:%d,count:%d' % (HUGEPAGE_KB, reserved))
+                       'node:0,size:%d,count:%d' % (hugepages.PAGE_KB,
+                                                    reserved))
     if settings.image.endswith(('-uec.tar.gz', '-uec.tgz')):
         # Live migration copies a UEC image's kernel file, which nova's
         # image inspector rejects ("does not pass safety check ... mbr").

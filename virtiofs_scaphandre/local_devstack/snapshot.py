@@ -53,7 +53,7 @@ FORMAT = 1
 # module must be sorted before it lands.
 NOT_NODE_SHAPING = ('__init__.py', '__main__.py', 'bench.py', 'changes.py',
                     'cli.py', 'cloud.py', 'constraints.py', 'host.py',
-                    'mirror.py', 'nova_series.py',
+                    'hugepages.py', 'mirror.py', 'nova_series.py',
                     'refresh.py', 'restore.py', 'runner.py', 'settings.py',
                     'snapshot.py', 'files/cloud-health',
                     'files/plugin-steps')

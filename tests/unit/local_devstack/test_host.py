@@ -17,10 +17,22 @@ import os
 
 from tests.unit.local_devstack import base
 from virtiofs_scaphandre.local_devstack import host
+from virtiofs_scaphandre.local_devstack import hugepages
+from virtiofs_scaphandre.local_devstack import runner as runner_mod
 from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
 
 ADDRS = ('1: lo    inet 127.0.0.1/8 scope host lo\n'
          '2: eth0    inet 192.0.2.2/24 brd 192.0.2.255 scope global eth0\n')
+
+
+class HugepagesRunner(base.FakeRunner):
+    """Records host commands; runs tools/hugepages for real."""
+
+    def run(self, argv, **kwargs):
+        if argv[0] == hugepages.TOOL:
+            self.commands.append(list(argv))
+            return runner_mod.Runner.run(self, argv, **kwargs)
+        return super(HugepagesRunner, self).run(argv, **kwargs)
 
 
 class HostFixture(base.TestCase):
@@ -34,7 +46,11 @@ class HostFixture(base.TestCase):
         self.nr = self.write(os.path.join(
             self.sys, 'kernel', 'mm', 'hugepages', 'hugepages-2048kB',
             'nr_hugepages'), '128\n')
-        self.runner = base.FakeRunner({
+        self.write(os.path.join(os.path.dirname(self.nr), 'free_hugepages'),
+                   '128\n')
+        self.meminfo = self.write(os.path.join(self.proc, 'meminfo'),
+                                  'MemAvailable:   8000000 kB\n')
+        self.runner = HugepagesRunner({
             ('ip', 'link', 'show'): (1, ''),
             ('ip', '-4', '-o', 'addr'): (0, ADDRS),
             ('iptables', '-S', 'FORWARD'): (0, '-P FORWARD ACCEPT\n'),
@@ -104,17 +120,48 @@ class TestApplyAndUndo(HostFixture):
         changes.apply_all()
         self.assertEqual(2, len(self.runner.ran('iptables', '-I')))
 
-    def test_too_few_hugepages_is_recorded_and_reported(self):
-        class Stingy(base.FakeRunner):
-            def write_value(inner, path, text):
-                super(Stingy, inner).write_value(
-                    path, str(min(int(text), 150)))
-        self.runner.__class__ = Stingy
+    def test_hugepages_go_through_the_shared_implementation(self):
+        changes = self.changes(hugepages=64)
+        changes.add_hugepages()
+        state = self.settings().state_dir
+        self.assertEqual([[hugepages.TOOL, 'add', '2048', '64', '--owner',
+                           'local-devstack', '--state-dir', state]],
+                         self.runner.ran(hugepages.TOOL))
+        self.assertEqual(64, changes.hugepages.added())
+        changes.undo_all()
+        self.assertEqual([hugepages.TOOL, 'release', '2048', '--owner',
+                          'local-devstack', '--state-dir', state],
+                         self.runner.ran(hugepages.TOOL)[-1])
+        self.assertEqual(0, changes.hugepages.added())
+
+    def test_a_pool_the_memory_cannot_hold_is_refused_and_undone(self):
+        self.write(self.meminfo, 'MemAvailable:   100000 kB\n')
         changes = self.changes(hugepages=64)
         e = self.assertRaises(LocalDevstackError, changes.add_hugepages)
-        self.assertIn('22 of 64', str(e))
+        self.assertIn('only 100000 kB of memory is available', str(e))
         changes.undo_all()
         self.assertEqual('128', self.read(self.nr))
+
+    def test_a_journal_of_an_earlier_version_gives_back_its_pages(self):
+        # It recorded the count in the journal and no owner record.
+        changes = self.changes(hugepages=64)
+        self.write(self.nr, '192\n')
+        changes._record({'kind': 'hugepages', 'path': self.nr, 'added': 64})
+        changes.undo_all()
+        self.assertEqual('128', self.read(self.nr))
+
+    def test_pages_taken_by_another_user_are_put_back(self):
+        changes = self.changes(hugepages=512)
+        changes.add_hugepages()
+        self.assertEqual('640', self.read(self.nr))
+        # Another tool set the pool to an absolute count it remembered.
+        self.write(self.nr, '0\n')
+        changes.ensure_hugepages()
+        self.assertEqual('512', self.read(self.nr))
+        self.assertIn('pool is 0, below the 512 pages', self.runner.logs[-1])
+        self.write(self.nr, '600\n')
+        changes.ensure_hugepages()
+        self.assertEqual('600', self.read(self.nr))
 
     def test_failed_undo_is_kept_in_the_journal(self):
         changes = self.changes(hugepages=0)
@@ -182,21 +229,6 @@ class TestChecks(base.TestCase):
     def test_every_needed_command_has_its_package(self):
         self.assertEqual(set(host.NEEDED_COMMANDS),
                          set(host.COMMAND_PACKAGES))
-
-    def test_pages_taken_by_another_user_are_put_back(self):
-        s = self.settings()
-        runner = base.FakeRunner()
-        changes = host.HostChanges(s, runner)
-        pool = self.write(os.path.join(self.tmp, 'nr_hugepages'), '0\n')
-        changes._record({'kind': 'hugepages', 'path': pool, 'added': 512})
-        changes.ensure_hugepages()
-        with open(pool) as f:
-            self.assertEqual('512', f.read().strip())
-        self.assertIn('pool is 0, below the 512 pages', runner.logs[0])
-        self.write(pool, '600\n')
-        changes.ensure_hugepages()
-        with open(pool) as f:
-            self.assertEqual('600', f.read().strip())
 
     def test_memory(self):
         proc = os.path.join(self.tmp, 'proc')
