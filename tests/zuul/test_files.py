@@ -28,6 +28,8 @@ IRRELEVANT = [
     'virtiofs_scaphandre/local_devstack/files/ovnmeta-checksums',
     'tools/local-devstack',
     'virtiofs_scaphandre/localconf.py',
+    'virtiofs_scaphandre/zuul_jobs.py',
+    'virtiofs_scaphandre/devstack_role.py',
     'tools/render-local-conf',
     'virtiofs_scaphandre/e2e/main.py',
     'tools/e2e-check',

@@ -20,10 +20,12 @@ import re
 import shutil
 import threading
 
+from virtiofs_scaphandre import devstack_role
 from virtiofs_scaphandre.local_devstack import container as ctr
 from virtiofs_scaphandre.local_devstack import localconf
 from virtiofs_scaphandre.local_devstack import rootfs
 from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
+from virtiofs_scaphandre.zuul_jobs import RenderError
 
 CONTROLLER = 'lds-controller'
 SUBNODE = 'lds-subnode'
@@ -98,6 +100,7 @@ class Stacker(object):
                           ignore_errors=True)
         if node is self.subnode:
             conf = self.add_wait_for_controller(node, conf)
+        check_with_devstack(conf, devstack, node.name)
         self.runner.write_file(os.path.join(devstack, 'local.conf'),
                                conf.text())
         if self.s.upper_constraints:
@@ -257,6 +260,27 @@ def subnode_conf(conf):
     conf = copy.deepcopy(conf)
     conf.add_plugin(WAIT_PLUGIN_NAME, 'file://' + WAIT_PLUGIN_DEST)
     return conf
+
+
+def check_with_devstack(conf, devstack_dir, label):
+    """The node's local.conf is what devstack's own Zuul role writes.
+
+    The role's module of the devstack tree the node runs gets the
+    arguments the renderer built and must write the same text; a
+    hand-written file (no role arguments) is taken as it is.
+    """
+    if not hasattr(conf, 'role_args'):
+        return
+    try:
+        module = devstack_role.load_module(devstack_dir)
+        diff = devstack_role.difference(conf, module, label)
+    except RenderError as e:
+        raise LocalDevstackError(str(e))
+    if diff:
+        raise LocalDevstackError(
+            "devstack's write-devstack-local-conf (%s) writes another "
+            'local.conf for %s than virtiofs_scaphandre/localconf.py:\n%s'
+            % (devstack_dir, label, diff))
 
 
 def make_repo(runner, src_dir, relative_paths, dest):

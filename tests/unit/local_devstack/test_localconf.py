@@ -15,10 +15,12 @@
 import os
 
 from tests.unit.local_devstack import base
+from virtiofs_scaphandre import devstack_role
 from virtiofs_scaphandre.local_devstack.container import Container
 from virtiofs_scaphandre.local_devstack import localconf
 from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
 from virtiofs_scaphandre.local_devstack.runner import Runner
+from virtiofs_scaphandre.local_devstack import stacking
 
 
 class TestNodeSettings(base.TestCase):
@@ -130,9 +132,10 @@ class TestRender(base.TestCase):
 
     def test_offline_disables_services_without_sources(self):
         conf = self.render(git_base='mirror', disable_services='c-api')
-        self.assertEqual([('disable_service', 'c-api'),
-                          ('disable_service', 'n-novnc'),
-                          ('disable_service', 'etcd3')], conf.services[-3:])
+        for name in ('c-api', 'n-novnc', 'etcd3'):
+            self.assertIs(False, conf.services[name])
+        self.assertIn('disable_service etcd3\n', conf.text())
+        self.assertNotIn('enable_service etcd3\n', conf.text())
 
     def test_unknown_job_names_it(self):
         e = self.assertRaises(LocalDevstackError, self.render, job='nope')
@@ -187,3 +190,59 @@ class TestLocalrcValue(base.TestCase):
     def test_absent(self):
         self.assertIsNone(localconf.localrc_value(
             '[[local|localrc]]\nOTHER=1\n', 'KEY'))
+
+
+# A stand-in for devstack's write-devstack-local-conf module: the tests
+# cannot read a devstack tree. It writes what it is given, in a fixed
+# order of its own.
+ROLE_MODULE_DOUBLE = '''
+class LocalConf(object):
+    def __init__(self, localrc, localconf, base_services, services,
+                 plugins, base_dir, projects, project, tempest_plugins):
+        self.lines = ['%s=%s' % kv for kv in sorted(localrc.items())]
+    def write(self, path):
+        with open(path, 'w') as f:
+            f.write('\\n'.join(self.lines))
+'''
+
+
+class TestCheckWithDevstack(base.TestCase):
+
+    def conf(self):
+        return localconf.render(self.settings(), Runner(), 'controller',
+                                [('HOST_IP', '10.213.0.10')], base.TOP_DIR)
+
+    def devstack(self, module_text):
+        top = os.path.join(self.tmp, 'devstack')
+        self.write(os.path.join(top, devstack_role.MODULE), module_text)
+        return top
+
+    def test_a_different_text_from_devstack_stops_up(self):
+        e = self.assertRaises(LocalDevstackError,
+                              stacking.check_with_devstack, self.conf(),
+                              self.devstack(ROLE_MODULE_DOUBLE),
+                              'lds-controller')
+        self.assertIn("devstack's write-devstack-local-conf", str(e))
+        self.assertIn('+[[local|localrc]]', str(e))
+        self.assertIn('-HOST_IP=10.213.0.10', str(e))
+
+    def test_the_same_text_passes(self):
+        conf = self.conf()
+        echo = ('class LocalConf(object):\n'
+                '    def __init__(self, **kwargs):\n'
+                '        pass\n'
+                '    def write(self, path):\n'
+                '        with open(path, "w") as f:\n'
+                '            f.write(%r)\n' % conf.role_text())
+        stacking.check_with_devstack(conf, self.devstack(echo),
+                                     'lds-controller')
+
+    def test_no_devstack_module_is_named(self):
+        e = self.assertRaises(LocalDevstackError,
+                              stacking.check_with_devstack, self.conf(),
+                              self.tmp, 'lds-controller')
+        self.assertIn('not a devstack tree', str(e))
+
+    def test_hand_written_files_are_taken_as_they_are(self):
+        stacking.check_with_devstack(localconf.HandWritten('A=1\n'),
+                                     self.tmp, 'lds-controller')
