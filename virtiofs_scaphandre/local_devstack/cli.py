@@ -18,6 +18,7 @@
                             or boot the containers and run stack.sh
   local-devstack refresh    make the working tree live in the running cloud
   local-devstack test       run this project's tempest plugin on the cloud
+  local-devstack capacity   fill every compute's hugepages: NoValidHost next
   local-devstack down       stop the cloud, undo host changes
   local-devstack destroy    remove everything local-devstack made
   local-devstack snapshots  list, prune or remove snapshots
@@ -31,6 +32,7 @@ import signal
 import subprocess
 import sys
 
+from virtiofs_scaphandre.local_devstack import capacity
 from virtiofs_scaphandre.local_devstack import cloud as cloud_mod
 from virtiofs_scaphandre.local_devstack import mirror
 from virtiofs_scaphandre.local_devstack import refresh as refresh_mod
@@ -79,6 +81,9 @@ def build_parser():
     test = sub.add_parser('test', help="run this project's tempest tests")
     test.add_argument('--regex', help='tempest test regex')
     test.add_argument('--concurrency', type=int, default=1)
+    sub.add_parser('capacity', help="fill every compute's share of the "
+                   'hugepages with power-metrics servers; the next one must '
+                   'get NoValidHost')
     sub.add_parser('down', help='unstack, stop, undo host changes')
     sub.add_parser('destroy', help='remove everything local-devstack made')
     sub.add_parser('status', help='containers and live host changes')
@@ -131,6 +136,8 @@ def run_command(args, s, runner):
         refresh_mod.Refresher(cloud).refresh()
     elif args.command == 'test':
         cloud.test(args.regex, args.concurrency)
+    elif args.command == 'capacity':
+        capacity.check(cloud)
     elif args.command == 'down':
         cloud.down()
     elif args.command == 'destroy':
