@@ -334,6 +334,10 @@ def parse_args(argv):
                         metavar='PHASE|FILE|SECTION|KEY=VALUE',
                         help='local.conf meta-section option that wins '
                         'over the job')
+    parser.add_argument('--disable-service', action='append', default=[],
+                        metavar='NAME', help='devstack service to disable '
+                        'on top of the job (e.g. one whose code is not '
+                        'reachable)')
     parser.add_argument('--plugin-path',
                         help='absolute path of this project on the devstack '
                         'node, used for enable_plugin and TEMPEST_PLUGINS '
@@ -378,10 +382,12 @@ def main(argv=None):
                 raise RenderError('--plugin-path must be an absolute path on '
                                   'the devstack node, got %s'
                                   % args.plugin_path)
-            text = render(args.zuul_dir, args.job, args.role,
-                          parse_settings(args.settings),
-                          parse_conf_overrides(args.conf),
-                          args.plugin_path, args.base_dir)
+            conf = build(args.zuul_dir, args.job, args.role,
+                         parse_settings(args.settings),
+                         parse_conf_overrides(args.conf),
+                         args.plugin_path, args.base_dir)
+            conf.add_services('disable_service', args.disable_service)
+            text = conf.text()
     except RenderError as exc:
         sys.stderr.write('render-local-conf: %s\n' % exc)
         return 2

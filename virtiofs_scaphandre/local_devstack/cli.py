@@ -65,6 +65,9 @@ def build_parser():
                     help='controller only')
     up.add_argument('--no-plugin', action='store_true',
                     help="do not enable this project's devstack plugin")
+    up.add_argument('--playbook', action='store_true',
+                    help='stack the controller with playbooks/dev-vm.yaml '
+                    '(provision = playbook)')
     up.add_argument('--keep-on-failure', action='store_true',
                     help='leave a failed cloud running for inspection')
     how = up.add_mutually_exclusive_group()
@@ -183,6 +186,8 @@ def main(argv=None, runner=None, environ=None,
                 overrides['subnode'] = 'false'
             if args.no_plugin:
                 overrides['plugin'] = 'false'
+            if args.playbook:
+                overrides['provision'] = 'playbook'
         s = settings_mod.load(args.config, environ, overrides,
                               default_config=default_config)
         runner = runner or Runner(verbose=args.verbose)

@@ -23,6 +23,7 @@ import time
 from virtiofs_scaphandre.local_devstack import container as ctr
 from virtiofs_scaphandre.local_devstack import host
 from virtiofs_scaphandre.local_devstack import localconf
+from virtiofs_scaphandre.local_devstack import playbook
 from virtiofs_scaphandre.local_devstack import restore
 from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
 from virtiofs_scaphandre.local_devstack import stacking
@@ -128,7 +129,13 @@ class Cloud(object):
             self.preflight()
         # Render before touching the host: a bad job fails fast.
         confs = self.render_all()
-        chosen = self.snapshots.choose(confs, snapshot)
+        by_playbook = self.s.provision == 'playbook'
+        if by_playbook:
+            stacker = playbook.PlaybookStacker(self.stacker)
+            stacker.check()
+            chosen = None
+        else:
+            chosen = self.snapshots.choose(confs, snapshot)
         if self.host.entries():
             self.runner.log('undoing host changes left by an unfinished '
                             'run')
@@ -137,7 +144,9 @@ class Cloud(object):
             self.timed('host changes', self.host.apply_all)
             if chosen and not self.snapshots.restore_or_explain(chosen):
                 chosen = None
-            if not chosen:
+            if by_playbook:
+                stacker.stack_all()
+            elif not chosen:
                 self.stacker.stack_all(confs)
                 if self.s.snapshots and snapshot != 'never':
                     self.timed('snapshot and restore', self.snapshots.take,

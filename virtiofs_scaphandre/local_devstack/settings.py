@@ -87,6 +87,13 @@ OPTIONS = {
                        'has to report every service up'),
     'extra_localrc': ('list', '', 'extra KEY=VALUE localrc settings, '
                       'comma separated'),
+    'provision': ('choice:tool,playbook', 'tool',
+                  'who stacks the nodes: this tool, or '
+                  'playbooks/dev-vm.yaml over SSH (single node; no '
+                  'snapshots)'),
+    'ansible_playbook': ('str', 'ansible-playbook',
+                         'the ansible-playbook command provision = '
+                         'playbook runs'),
 }
 
 OFFLINE_DISABLED = ('n-novnc', 'etcd3')
@@ -128,6 +135,12 @@ def _convert(name, value, source):
             raise LocalDevstackError(
                 '%s: %s is too small (need at least a /28)' % (where, net))
         return net
+    if kind.startswith('choice:'):
+        choices = kind.split(':', 1)[1].split(',')
+        if value not in choices:
+            raise LocalDevstackError('%s: %r is not one of %s' % (
+                where, value, ', '.join(choices)))
+        return value
     if kind == 'words':
         items = [i.strip() for i in value.split(',') if i.strip()]
         for item in items:

@@ -86,12 +86,7 @@ class Stacker(object):
     def prepare_node(self, node, base, conf):
         node.provision(base, self.nodes)
         uid, gid = node.stack_ids()
-        devstack = node.path(DEVSTACK_DIR)
-        if not os.path.isdir(os.path.join(devstack, '.git')):
-            self.runner.run(['git', 'clone', '-q', '--no-checkout',
-                             self.s.devstack_repo, devstack])
-            self.runner.run(['git', '-C', devstack, 'checkout', '-q',
-                             self.s.devstack_branch])
+        devstack = self.clone_devstack(node)
         self.copy_plugin(node)
         if self.s.uses_mirror:
             # devstack does not update an existing clone; the mirror's
@@ -103,6 +98,24 @@ class Stacker(object):
         check_with_devstack(conf, devstack, node.name)
         self.runner.write_file(os.path.join(devstack, 'local.conf'),
                                conf.text())
+        self.copy_offline_sources(node)
+        self.install_ssh_trust(node)
+        self.install_compute_key(node, conf)
+        os.makedirs(node.path(ctr.STACK_HOME + '/logs'), exist_ok=True)
+        self.runner.run(['chown', '-R', '%d:%d' % (uid, gid),
+                         node.path(ctr.STACK_HOME)])
+
+    def clone_devstack(self, node):
+        devstack = node.path(DEVSTACK_DIR)
+        if not os.path.isdir(os.path.join(devstack, '.git')):
+            self.runner.run(['git', 'clone', '-q', '--no-checkout',
+                             self.s.devstack_repo, devstack])
+            self.runner.run(['git', '-C', devstack, 'checkout', '-q',
+                             self.s.devstack_branch])
+        return devstack
+
+    def copy_offline_sources(self, node):
+        """The constraints file and the guest image local.conf names."""
         if self.s.upper_constraints:
             dest = node.path(localconf.UPPER_CONSTRAINTS_DEST)
             os.makedirs(os.path.dirname(dest), exist_ok=True)
@@ -111,11 +124,6 @@ class Stacker(object):
             dest = node.path(localconf.IMAGE_DIR)
             os.makedirs(dest, exist_ok=True)
             shutil.copy(self.s.image, dest)
-        self.install_ssh_trust(node)
-        self.install_compute_key(node, conf)
-        os.makedirs(node.path(ctr.STACK_HOME + '/logs'), exist_ok=True)
-        self.runner.run(['chown', '-R', '%d:%d' % (uid, gid),
-                         node.path(ctr.STACK_HOME)])
 
     def copy_plugin(self, node):
         """This working tree, uncommitted changes included, as a repo."""

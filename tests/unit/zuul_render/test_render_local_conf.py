@@ -326,3 +326,12 @@ class TestCommandLine(RendererTestCase):
         self.assertEqual(2, self.main('--job', 'child-job',
                                       '--plugin-path', 'here'))
         self.assertIn('must be an absolute path', self.stderr.getvalue())
+
+    def test_disable_service(self):
+        self.assertEqual(0, self.main('--job', 'child-job',
+                                      '--disable-service', 'etcd3',
+                                      '--disable-service', 'c-api'))
+        text = self.stdout.getvalue()
+        self.assertIn('disable_service etcd3\n', text)
+        self.assertNotIn('enable_service etcd3\n', text)
+        self.assertIn('disable_service c-api\n', text)
