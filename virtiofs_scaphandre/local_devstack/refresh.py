@@ -21,6 +21,7 @@ install step of the devstack plugin, a nova series that changes nova's
 requirements or database) stops refresh before any node is touched.
 """
 
+import concurrent.futures
 import hashlib
 import os
 import re
@@ -68,6 +69,17 @@ def copied_tree(runner, top):
         if os.path.isfile(os.path.join(top, path)):
             found[path] = _digest(os.path.join(top, path))
     return found
+
+
+def on_each(func, nodes):
+    """func(node) on every node at once; the first failure is raised.
+
+    The nodes are separate machines: copying the tree and re-applying the
+    series on one does not wait for the other.
+    """
+    with concurrent.futures.ThreadPoolExecutor(len(nodes)) as pool:
+        for future in [pool.submit(func, node) for node in nodes]:
+            future.result()
 
 
 def _reader(top):
@@ -158,13 +170,11 @@ class Refresher(object):
             self.say('nothing to refresh: the nodes run this tree')
             return self.done
         nodes = self.cloud.nodes
-        for node in nodes:
-            self.push_tree(node)
+        on_each(self.push_tree, nodes)
         self.say('copied the working tree to %s' % ', '.join(
             n.name for n in nodes))
         if plan.nova:
-            for node in nodes:
-                self.reapply_series(node)
+            on_each(self.reapply_series, nodes)
             self.say('nova series re-applied to a clean nova %s on %s '
                      '(changed: %s)' % (self.nova_base(), ', '.join(
                          n.name for n in nodes), ', '.join(plan.nova)))

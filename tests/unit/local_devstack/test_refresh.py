@@ -15,6 +15,7 @@
 import os
 import shutil
 import subprocess
+import threading
 from unittest import mock
 
 import fixtures
@@ -216,6 +217,27 @@ class TestRefresh(RefreshFixture):
         self.change('virtiofs_scaphandre_tempest_plugin/plugin.py', 'x=2\n')
         e = self.assertRaises(LocalDevstackError, self.refresh)
         self.assertIn('local.conf of lds-subnode', str(e))
+
+    def test_both_nodes_are_worked_on_at_once(self):
+        started = []
+        both = threading.Barrier(2, timeout=10)
+
+        def reapply(node):
+            started.append(node.name)
+            # Each waits for the other: only a parallel run gets past.
+            both.wait()
+        refresher = refresh.Refresher(self.cloud)
+        refresher.reapply_series = reapply
+        refresh.on_each(refresher.reapply_series, self.cloud.nodes)
+        self.assertEqual(['lds-controller', 'lds-subnode'], sorted(started))
+
+    def test_a_failure_on_one_node_is_raised(self):
+        def fail_on_subnode(node):
+            if node.name == 'lds-subnode':
+                raise LocalDevstackError('subnode: no nova')
+        e = self.assertRaises(LocalDevstackError, refresh.on_each,
+                              fail_on_subnode, self.cloud.nodes)
+        self.assertIn('subnode: no nova', str(e))
 
     def test_tempest_plugin_reinstalled_on_the_controller_only(self):
         self.change('virtiofs_scaphandre_tempest_plugin/plugin.py', 'x=2\n')
