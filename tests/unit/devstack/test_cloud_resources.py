@@ -139,4 +139,22 @@ class TestMetadefs(base.DevstackPluginTestCase):
         r = self.run_bash('virtiofs_scaphandre_check_metadefs')
         self.assertDies(r, 'glance has no metadata definition',
                         'OS::Compute::PowerMetrics power_metrics',
-                        'compute-power-metrics.json')
+                        'compute-power-metrics.json',
+                        'No property power_metrics in namespace')
+
+    def test_stack_sh_s_trace_stays_out_of_the_messages(self):
+        # stack.sh runs with xtrace on; the trace goes to stderr.
+        self.write(os.path.join(self.env['GLANCE_METADEF_DIR'],
+                                'compute-power-metrics.json'),
+                   self.read(METADEFS))
+        r = self.run_bash('set -o xtrace; virtiofs_scaphandre_check_metadefs')
+        self.assertOK(r)
+        line = [x for x in r.stdout.splitlines()
+                if 'metadata definitions' in x]
+        self.assertEqual(['virtiofs-scaphandre: glance metadata definitions '
+                          'OS::Compute::PowerMetrics loaded (power_metrics)'],
+                         line)
+        r = self.run_bash('rm %s/*.json; set -o xtrace; '
+                          'virtiofs_scaphandre_check_metadefs'
+                          % self.env['GLANCE_METADEF_DIR'])
+        self.assertNotIn('+', r.called('die')[0][0].split('):')[-1])
