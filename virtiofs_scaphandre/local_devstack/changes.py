@@ -205,3 +205,69 @@ def plan(changed_paths, all_paths, old_text, new_text):
         result.phases, result.needs_stack, result.devstack_idle = \
             devstack_plugin_changes(old, new)
     return result
+
+
+META_HEADER = re.compile(r'^\[\[\s*([^|\]]+?)\s*\|\s*([^\]]+?)\s*\]\]$')
+
+
+def conf_settings(text):
+    """What a local.conf sets, in a form that ignores harmless order.
+
+    In a stacked cloud only the outcome of enable_service,
+    disable_service and disable_all_services counts (the services on at
+    the end), and which plugins are enabled; a localrc variable counts
+    with its last value; a meta-section's line with its phase, file and
+    ini section. Returns (services, plugins, variables, options).
+    """
+    services, plugins, variables, options = set(), set(), {}, set()
+    meta, ini = ('', ''), ''
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith('#'):
+            continue
+        header = META_HEADER.match(line)
+        if header:
+            meta, ini = header.groups(), ''
+            continue
+        if meta != ('local', 'localrc'):
+            if line.startswith('[') and line.endswith(']'):
+                ini = line
+            else:
+                options.add('%s|%s|%s %s' % (meta + (ini, line)))
+            continue
+        words = line.split(None, 1)
+        names = set(','.join(words[1:]).replace(',', ' ').split())
+        if words[0] == 'disable_all_services':
+            services.clear()
+        elif words[0] == 'enable_service':
+            services |= names
+        elif words[0] == 'disable_service':
+            services -= names
+        elif words[0] == 'enable_plugin':
+            plugins.add(' '.join(line.split()[1:]))
+        elif '=' in line:
+            name, _, value = line.partition('=')
+            variables[name] = value
+        else:
+            options.add('localrc| %s' % line)
+    return services, plugins, variables, options
+
+
+def conf_differences(old_text, new_text):
+    """What differs between two local.confs once harmless order is gone.
+
+    [] when both set the same: the same services and plugins, the same
+    variables and options, in whatever order.
+    """
+    old, new = conf_settings(old_text), conf_settings(new_text)
+    found = []
+    for label, a, b in (('service', old[0], new[0]),
+                        ('plugin', old[1], new[1]),
+                        ('option', old[3], new[3])):
+        found += ['-%s %s' % (label, x) for x in sorted(a - b)]
+        found += ['+%s %s' % (label, x) for x in sorted(b - a)]
+    for name in sorted(set(old[2]) | set(new[2])):
+        if old[2].get(name) != new[2].get(name):
+            found.append('%s: %s -> %s' % (name, old[2].get(name, '(unset)'),
+                                           new[2].get(name, '(unset)')))
+    return found

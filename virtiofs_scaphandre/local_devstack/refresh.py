@@ -138,9 +138,16 @@ class Refresher(object):
             path = node.path(stacking.DEVSTACK_DIR + '/local.conf')
             current = self.runner.read_file(path) if os.path.exists(
                 path) else ''
-            if current != conf.text():
+            if current == conf.text():
+                continue
+            settings = changes.conf_differences(current, conf.text())
+            if settings:
                 found.append('local.conf of %s (the Zuul job or the '
-                             'settings changed)' % node.name)
+                             'settings changed: %s)' % (
+                                 node.name, '; '.join(settings)))
+            else:
+                self.runner.log('local.conf of %s: the same settings in '
+                                'another order' % node.name)
         return found
 
     def nova_install_changes(self):

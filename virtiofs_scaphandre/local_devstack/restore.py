@@ -30,6 +30,7 @@ hypervisor list, a server ACTIVE) before up says it is ready.
 import configparser
 import os
 
+from virtiofs_scaphandre.local_devstack import changes
 from virtiofs_scaphandre.local_devstack import container as ctr
 from virtiofs_scaphandre.local_devstack import nodestate
 from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
@@ -110,10 +111,34 @@ class Restorer(object):
                 self.runner.log('WARNING: restoring snapshot %s as asked '
                                 'although it differs in: %s' % (
                                     snap.id, ', '.join(diff)))
+                self.explain_conf_differences(snap, confs, diff)
             return snap
         snap, why = self.store.find(inputs, names)
-        self.runner.log(why + ('' if snap else ': stack.sh'))
+        if not snap:
+            why += ': stack.sh'
+            if self.store.all():
+                why += (' ("up --snapshot ID" restores one anyway and '
+                        'shows what differs)')
+        self.runner.log(why)
         return snap
+
+    def explain_conf_differences(self, snap, confs, diff):
+        """Log what each node's local.conf sets otherwise than snap's."""
+        for node in self.cloud.nodes:
+            if 'local.conf ' + node.name not in diff:
+                continue
+            conf = confs[node.name]
+            if node is self.cloud.subnode:
+                conf = stacking.subnode_conf(conf)
+            path = os.path.join(snap.rootfs(node.name),
+                                stacking.DEVSTACK_DIR.lstrip('/'),
+                                'local.conf')
+            old = self.runner.read_file(path) if os.path.exists(
+                path) else ''
+            settings = changes.conf_differences(old, conf.text())
+            self.runner.log('  local.conf %s: %s' % (
+                node.name, '; '.join(settings) if settings else
+                'the same settings in another order'))
 
     # -- take ------------------------------------------------------------
     def take_running(self):

@@ -179,3 +179,83 @@ class TestPlan(base.TestCase):
         p = self.plan(['devstack/lib/x'], old, new)
         self.assertEqual(['stack:test-config'], p.phases)
         self.assertEqual([], p.needs_stack)
+
+
+# Two local.confs as the tool wrote them before and after the renderer
+# moved to devstack's role format: the same cloud, in another order.
+CONF_BEFORE = """\
+[[local|localrc]]
+disable_all_services
+enable_service etcd3
+enable_service key
+enable_service n-novnc
+enable_service n-cpu
+disable_service n-novnc
+disable_service etcd3
+HOST_IP=10.0.0.2
+enable_plugin a file:///a
+enable_plugin b file:///b
+
+[[post-config|$NOVA_CONF]]
+[DEFAULT]
+reserved_huge_pages = node:0,size:2048,count:512
+"""
+
+CONF_REORDERED = """\
+[[local|localrc]]
+disable_all_services
+enable_service n-cpu
+disable_service etcd3
+enable_service key
+disable_service n-novnc
+HOST_IP=10.0.0.2
+enable_plugin b file:///b
+enable_plugin a file:///a
+
+[[post-config|$NOVA_CONF]]
+[DEFAULT]
+reserved_huge_pages = node:0,size:2048,count:512
+"""
+
+
+class TestConfDifferences(base.TestCase):
+
+    def test_order_alone_is_no_difference(self):
+        self.assertNotEqual(CONF_BEFORE, CONF_REORDERED)
+        self.assertEqual([], changes.conf_differences(CONF_BEFORE,
+                                                      CONF_REORDERED))
+
+    def test_an_option_value_is_named(self):
+        after = CONF_REORDERED.replace('count:512', 'count:256')
+        self.assertEqual([
+            '-option post-config|$NOVA_CONF|[DEFAULT] reserved_huge_pages '
+            '= node:0,size:2048,count:512',
+            '+option post-config|$NOVA_CONF|[DEFAULT] reserved_huge_pages '
+            '= node:0,size:2048,count:256'],
+            changes.conf_differences(CONF_BEFORE, after))
+
+    def test_the_same_option_in_another_ini_section_differs(self):
+        after = CONF_BEFORE.replace('[DEFAULT]', '[workarounds]')
+        self.assertEqual(2, len(changes.conf_differences(CONF_BEFORE,
+                                                         after)))
+
+    def test_services_plugins_and_variables_are_named(self):
+        after = (CONF_REORDERED.replace('disable_service n-novnc\n',
+                                        'enable_service n-novnc\n')
+                 .replace('enable_plugin a file:///a\n', '')
+                 .replace('HOST_IP=10.0.0.2', 'HOST_IP=10.0.0.3\nX=1'))
+        self.assertEqual(['+service n-novnc', '-plugin a file:///a',
+                          'HOST_IP: 10.0.0.2 -> 10.0.0.3',
+                          'X: (unset) -> 1'],
+                         changes.conf_differences(CONF_BEFORE, after))
+
+    def test_disable_all_services_counts_where_it_stands(self):
+        after = CONF_BEFORE + '[[local|localrc]]\ndisable_all_services\n'
+        self.assertEqual(['-service key', '-service n-cpu'],
+                         changes.conf_differences(CONF_BEFORE, after))
+
+    def test_comma_separated_services(self):
+        after = CONF_BEFORE.replace('enable_service key\n',
+                                    'enable_service key,g-api\n')
+        self.assertEqual(['+service g-api'],
+                         changes.conf_differences(CONF_BEFORE, after))

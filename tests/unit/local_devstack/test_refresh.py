@@ -216,7 +216,18 @@ class TestRefresh(RefreshFixture):
             'lds-subnode': '[[local|localrc]]\nB=2\n'})
         self.change('virtiofs_scaphandre_tempest_plugin/plugin.py', 'x=2\n')
         e = self.assertRaises(LocalDevstackError, self.refresh)
-        self.assertIn('local.conf of lds-subnode', str(e))
+        self.assertIn('local.conf of lds-subnode (the Zuul job or the '
+                      'settings changed: B: 1 -> 2)', str(e))
+
+    def test_local_conf_in_another_order_is_no_change(self):
+        # A snapshot restored from before the renderer wrote devstack's
+        # role format holds the same settings in another order.
+        self.cloud.render_all = lambda: confs(**{
+            'lds-controller': '[[local|localrc]]\nA=1\n\n'})
+        self.change('virtiofs_scaphandre_tempest_plugin/plugin.py', 'x=2\n')
+        self.refresh()
+        self.assertIn('local.conf of lds-controller: the same settings in '
+                      'another order', self.runner.logs)
 
     def test_both_nodes_are_worked_on_at_once(self):
         started = []

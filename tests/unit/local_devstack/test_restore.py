@@ -26,6 +26,7 @@ from virtiofs_scaphandre.local_devstack import localconf
 from virtiofs_scaphandre.local_devstack import nodestate
 from virtiofs_scaphandre.local_devstack import restore
 from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
+from virtiofs_scaphandre.local_devstack import stacking
 
 
 def confs(**texts):
@@ -175,6 +176,38 @@ class TestUpWithSnapshots(CloudFixture):
         self.assertTrue(any(
             line.startswith('WARNING: restoring snapshot %s' % snap.id) and
             'local.conf lds-controller' in line for line in c.runner.logs))
+
+    def test_forced_snapshot_names_the_local_conf_settings(self):
+        c = self.cloud()
+        c.render_all = lambda: confs(
+            lds_controller='[[local|localrc]]\nA=1\nB=2\n',
+            lds_subnode='[[local|localrc]]\nS=1\nT=1\n')
+        self.up(c)
+        snap = c.snapshots.store.all()[0]
+        written = c.render_all()
+        written['lds-subnode'] = stacking.subnode_conf(written['lds-subnode'])
+        for node, conf in written.items():
+            # What stack.sh ran with: the snapshot's own copy.
+            self.write(os.path.join(snap.rootfs(node), 'opt/stack/devstack/'
+                                    'local.conf'), conf.text())
+        c = self.cloud()
+        c.render_all = lambda: confs(
+            lds_controller='[[local|localrc]]\nA=1\nB=3\n',
+            lds_subnode='[[local|localrc]]\nT=1\nS=1\n')
+        self.up(c, snapshot=snap.id)
+        self.assertIn('  local.conf lds-controller: B: 2 -> 3',
+                      c.runner.logs)
+        self.assertIn('  local.conf lds-subnode: the same settings in '
+                      'another order', c.runner.logs)
+
+    def test_no_match_says_how_to_restore_anyway(self):
+        c = self.cloud()
+        self.up(c)
+        c = self.cloud()
+        c.render_all = lambda: confs(lds_subnode='conf s2\n')
+        self.up(c)
+        self.assertTrue(any('"up --snapshot ID" restores one anyway' in line
+                            for line in c.runner.logs), c.runner.logs)
 
     def test_snapshots_off_keeps_the_old_behaviour(self):
         c = self.cloud(snapshots='false')
