@@ -28,8 +28,6 @@ Examples:
   tools/render-local-conf --job virtiofs-scaphandre-multinode \\
       --role subnode --set HOST_IP=10.0.0.3 --set SERVICE_HOST=10.0.0.2 \\
       --plugin-path /opt/stack/virtiofs-scaphandre
-  tools/render-local-conf --job virtiofs-scaphandre-tempest \\
-      --show tempest_test_regex
   tools/render-local-conf --compare-with-devstack /opt/stack/devstack
 
 Exit status: 0 on success, 1 when devstack's module writes another
@@ -42,12 +40,8 @@ import re
 import sys
 
 from virtiofs_scaphandre import zuul_jobs
-from virtiofs_scaphandre.zuul_jobs import deep_merge
-from virtiofs_scaphandre.zuul_jobs import list_jobs  # noqa: F401
 from virtiofs_scaphandre.zuul_jobs import PROJECT_NAME
 from virtiofs_scaphandre.zuul_jobs import RenderError
-from virtiofs_scaphandre.zuul_jobs import ROLES
-from virtiofs_scaphandre.zuul_jobs import show  # noqa: F401
 
 DEFAULT_BASE_DIR = '/opt/stack'
 # Values the caller must give for a role (devstack cannot guess them).
@@ -172,7 +166,7 @@ class LocalConf(object):
         self.plugins.pop(name, None)
 
     def add_meta(self, overrides):
-        self.local_conf = deep_merge(self.local_conf, overrides)
+        self.local_conf = zuul_jobs.deep_merge(self.local_conf, overrides)
 
     def role_args(self):
         """Keyword arguments of the role module's LocalConf class."""
@@ -295,8 +289,8 @@ def build(zuul_dir, job_name, role='controller', settings=None,
         _check_no_template(job_name, 'devstack_plugins.%s' % name, url)
         plugin_urls[name] = url
 
-    meta = deep_merge(variables.get('devstack_local_conf') or {},
-                      conf_overrides or {})
+    meta = zuul_jobs.deep_merge(
+        variables.get('devstack_local_conf') or {}, conf_overrides or {})
     for phase in meta:
         for path in meta[phase]:
             for section, options in meta[phase][path].items():
@@ -324,7 +318,8 @@ def parse_args(argv):
                         help='directory of Zuul config (default: %(default)s)')
     parser.add_argument('--job', help='job name, e.g. '
                         'virtiofs-scaphandre-tempest')
-    parser.add_argument('--role', default='controller', choices=ROLES,
+    parser.add_argument('--role', default='controller',
+                        choices=zuul_jobs.ROLES,
                         help='node role (default: %(default)s)')
     parser.add_argument('--set', dest='settings', action='append',
                         default=[], metavar='NAME=VALUE',
@@ -372,9 +367,10 @@ def main(argv=None):
             return 1 if devstack_role.compare_all(
                 args.zuul_dir, args.compare_with_devstack) else 0
         if args.list_jobs:
-            text = '\n'.join(list_jobs(args.zuul_dir)) + '\n'
+            text = '\n'.join(zuul_jobs.list_jobs(args.zuul_dir)) + '\n'
         elif args.show:
-            text = show(args.zuul_dir, args.job, args.role, args.show) + '\n'
+            text = zuul_jobs.show(args.zuul_dir, args.job, args.role,
+                                  args.show) + '\n'
         else:
             # The path is on the machine that runs devstack, which need
             # not be this one: it can only be checked for form.

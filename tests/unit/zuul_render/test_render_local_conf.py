@@ -23,6 +23,7 @@ import fixtures
 import testtools
 
 from virtiofs_scaphandre import localconf as rlc
+from virtiofs_scaphandre import zuul_jobs
 
 BASE_JOBS = """\
 - job:
@@ -171,24 +172,24 @@ class TestInheritance(RendererTestCase):
         self.assertGreater(plugin, setting)
 
     def test_show_returns_resolved_variables(self):
-        localrc = json.loads(rlc.show(self.zuul_dir, 'child-job',
-                                      'controller', 'devstack_localrc'))
+        localrc = json.loads(zuul_jobs.show(self.zuul_dir, 'child-job',
+                                            'controller', 'devstack_localrc'))
         self.assertEqual('child', localrc['SHARED'])
         self.assertEqual('kept', localrc['ONLY_PARENT'])
-        checkouts = json.loads(rlc.show(self.zuul_dir, 'child-job',
-                                        'controller', 'checkouts'))
+        checkouts = json.loads(zuul_jobs.show(self.zuul_dir, 'child-job',
+                                              'controller', 'checkouts'))
         self.assertEqual({'default': None,
                           'projects': {'devstack': 'stable/2026.2',
                                        'nova': '34.0.0',
                                        'requirements': 'stable/2026.2'}},
                          checkouts)
-        self.assertRenderError('has no variable nope', rlc.show,
+        self.assertRenderError('has no variable nope', zuul_jobs.show,
                                self.zuul_dir, 'child-job', 'controller',
                                'nope')
 
     def test_list_jobs(self):
         self.assertEqual(['base-job', 'child-job', 'single-job'],
-                         rlc.list_jobs(self.zuul_dir))
+                         zuul_jobs.list_jobs(self.zuul_dir))
 
 
 class TestErrors(RendererTestCase):
