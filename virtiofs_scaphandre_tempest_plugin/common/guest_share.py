@@ -100,6 +100,17 @@ class GuestShare(object):
                 'the guest could not mount tag %s at %s (%s): %s'
                 % (self.tag, self.mount_point, mode, out.strip()))
 
+    def unmount(self):
+        """Unmount whatever is mounted at the mount point."""
+        mp = shlex.quote(self.mount_point)
+        status, out = self.attempt(
+            'while grep -qs " %s " /proc/mounts; do umount %s || exit 1; '
+            'done' % (self.mount_point, mp))
+        if status:
+            raise lib_exc.TempestException(
+                'the guest could not unmount %s: %s'
+                % (self.mount_point, out.strip()))
+
     def mounts(self):
         """[(filesystem type, options)] of what is mounted there."""
         out = self.run('cat /proc/mounts')

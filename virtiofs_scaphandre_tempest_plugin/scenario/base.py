@@ -57,18 +57,19 @@ class ShareScenarioTest(base.VirtiofsScaphandreTest):
                                                     cls.vs_conf.mount_tag))
 
     @classmethod
-    def boot_class_guest(cls):
+    def boot_class_guest(cls, **kwargs):
         """A power-metrics guest shared by the tests of the class.
 
         Tests of one class run one after the other (tempest groups them
         by class), so each test mounts the share the way it needs.
+        ``kwargs`` go to the server create request (e.g. scheduler_hints).
         """
         resources = cls.get_class_validation_resources(cls.os_primary)
         server = cls.create_test_server(
             flavor=cls.vs_conf.power_metrics_flavor_ref,
             image_id=cls.vs_conf.image_ref or CONF.compute.image_ref,
             validatable=True,
-            validation_resources=resources, wait_until='SSHABLE')
+            validation_resources=resources, wait_until='SSHABLE', **kwargs)
         return cls._guest(server, resources)
 
     def boot_guest(self, flavor_id=None, **kwargs):

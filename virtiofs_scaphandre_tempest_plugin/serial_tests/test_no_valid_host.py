@@ -34,6 +34,8 @@ class NoValidHostTest(serial.HostStateMixin, base.VirtiofsScaphandreTest):
     """
 
     vs_needs = (requirements.POWER_METRICS_FLAVOR,)
+    # Hosts where the twin flavor went ACTIVE, the trait missing.
+    twin_went_active_on = ()
 
     def _requests(self, source):
         """((flavor id, image id) asking power metrics, twin flavor id).
@@ -59,6 +61,8 @@ class NoValidHostTest(serial.HostStateMixin, base.VirtiofsScaphandreTest):
            NoValidHost.
         3. The twin flavor (no hw:power_metrics, same hugepages and sizes)
            pinned there goes ACTIVE: nothing but the trait was missing.
+           Both tests make the same control request on the same host, so
+           the second test of the class leaves it out.
         """
         providers = self.compute_providers()
         if not providers:
@@ -86,7 +90,10 @@ class NoValidHostTest(serial.HostStateMixin, base.VirtiofsScaphandreTest):
                       'failed for another reason than the missing trait'
                       % source)
 
-        self.create_server(twin_id, host=host)
+        # The control is the same request in both tests: once is enough.
+        if host not in self.twin_went_active_on:
+            self.create_server(twin_id, host=host)
+            type(self).twin_went_active_on += (host,)
 
     @decorators.idempotent_id('35f59fe2-1a5a-4c1d-bbe3-89978c341099')
     def test_no_valid_host_without_trait_flavor(self):

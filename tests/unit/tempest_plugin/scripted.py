@@ -129,6 +129,10 @@ class FakeServersClient(object):
                                    'a local directory')
         self.cloud.servers[server_id].status = 'SUSPENDED'
 
+    def resume_server(self, server_id):
+        self.calls.append(('resume', server_id))
+        self.cloud.servers[server_id].status = 'ACTIVE'
+
 
 class ScenarioTestCase(PluginTestCase):
     """A scenario test body against a FakeCloud with two computes."""

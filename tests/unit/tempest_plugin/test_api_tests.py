@@ -22,15 +22,14 @@ first and fail, naming the problem, on the second.
 from unittest import mock
 
 import ddt
+import fixtures
 from tempest.lib import exceptions as lib_exc
 
 from tests.unit.tempest_plugin import fakes
 from tests.unit.tempest_plugin import scripted
-from virtiofs_scaphandre_tempest_plugin.api import test_domain_xml
 from virtiofs_scaphandre_tempest_plugin.api import test_extra_specs
 from virtiofs_scaphandre_tempest_plugin.api import test_host_views
-from virtiofs_scaphandre_tempest_plugin.api import test_live_migration
-from virtiofs_scaphandre_tempest_plugin.api import test_suspend
+from virtiofs_scaphandre_tempest_plugin.api import test_power_metrics_server
 from virtiofs_scaphandre_tempest_plugin.common import domain_xml
 
 INSTANCE = 'instance-00000007'
@@ -52,11 +51,17 @@ CONTROL_XML = """<domain type='kvm'><name>%s</name><devices/></domain>""" % (
 
 class TestDomainXML(scripted.PluginTestCase):
 
-    cls = test_domain_xml.DomainXMLTest
+    cls = test_power_metrics_server.PowerMetricsServerTest
     method = 'test_power_metrics_server_has_read_only_share'
 
     def setUp(self):
         super(TestDomainXML, self).setUp()
+        key = self.useFixture(fixtures.TempDir()).join('key')
+        open(key, 'w').close()
+        self.conf.set_override('compute_ssh_private_key_path', key,
+                               'virtiofs_scaphandre')
+        self.test.pm_server_id = 'pm-srv'
+        self.test.control_server_id = 'ctl-srv'
         self.test.readonly_view_problems = mock.Mock(return_value=[])
 
     def _xml(self, text):
@@ -69,7 +74,7 @@ class TestDomainXML(scripted.PluginTestCase):
         self.test.readonly_view_problems.assert_called_once_with(
             'cmp1', INSTANCE, '%s/%s/%s' % (fakes.VIEW_DIR, INSTANCE,
                                             fakes.TAG))
-        self.test.create_server.assert_called_once_with('pm')
+        self.test.get_server_xml.assert_called_once_with('pm-srv')
 
     def test_no_share(self):
         self._xml(CONTROL_XML)
@@ -88,67 +93,96 @@ class TestDomainXML(scripted.PluginTestCase):
         method = 'test_control_server_has_no_share'
         self._xml(CONTROL_XML)
         self.run_test(method)
+        self.test.get_server_xml.assert_called_once_with('ctl-srv')
         self._xml(GOOD_XML)
         self.assert_fails('unexpected virtiofs filesystem', method=method)
 
+    def test_no_compute_ssh_skips_naming_the_option(self):
+        self.conf.set_override('compute_ssh_private_key_path', '',
+                               'virtiofs_scaphandre')
+        for method in ('test_power_metrics_server_has_read_only_share',
+                       'test_control_server_has_no_share'):
+            e = self.assertRaises(self.test.skipException, self.run_test,
+                                  method)
+            self.assertIn('compute_ssh_private_key_path is not set', str(e))
+
 
 @ddt.ddt
-class TestLiveMigration(scripted.PluginTestCase):
+class TestLiveMigration(scripted.ScenarioTestCase):
 
-    cls = test_live_migration.LiveMigrationRefusedTest
+    cls = test_power_metrics_server.PowerMetricsServerTest
     method = 'test_live_migration_to_a_given_host_refused'
 
     def setUp(self):
         super(TestLiveMigration, self).setUp()
-        self.test.hosts_by_trait = mock.Mock(
-            return_value=(['cmp1', 'cmp2'], []))
+        self.pm = self.cloud.boot('cmp1')
+        self.control = self.cloud.boot('cmp1')
+        self.test.pm_server_id = self.pm.id
+        self.test.control_server_id = self.control.id
         self.test.admin_servers_client = mock.Mock()
         self.migrate = self.test.admin_servers_client.live_migrate_server
         self.migrate.side_effect = lib_exc.Conflict()
-        self.test.show_server = mock.Mock(return_value={
-            'status': 'ACTIVE', 'OS-EXT-STS:task_state': None,
-            'OS-EXT-SRV-ATTR:host': 'cmp1'})
+        self.test.show_server = lambda server_id: {
+            'status': self.pm.status, 'OS-EXT-STS:task_state': None,
+            'OS-EXT-SRV-ATTR:host': self.pm.host}
 
     @ddt.data(('test_live_migration_to_a_given_host_refused', 'cmp2'),
               ('test_live_migration_to_any_host_refused', None))
     @ddt.unpack
     def test_refused(self, method, target):
         self.run_test(method)
-        self.test.create_server.assert_called_once_with('pm', host='cmp1')
-        self.migrate.assert_called_once_with('srv', host=target,
+        self.migrate.assert_called_once_with(self.pm.id, host=target,
                                              block_migration='auto')
 
     @ddt.data('test_live_migration_to_a_given_host_refused',
               'test_live_migration_to_any_host_refused')
     def test_accepted_migration_fails_the_test(self, method):
         self.migrate.side_effect = None
-        self.assert_fails('live migration of power-metrics server srv',
+        self.assert_fails('live migration of power-metrics server srv1',
                           'was accepted, not refused with 409',
                           method=method)
 
     def test_server_left_migrating(self):
-        self.test.show_server.return_value = {
-            'status': 'MIGRATING', 'OS-EXT-STS:task_state': 'migrating',
-            'OS-EXT-SRV-ATTR:host': 'cmp1'}
+        self.pm.status = 'MIGRATING'
         self.assert_fails('after the refused live migration')
 
     def test_one_trait_host_skips(self):
-        self.test.hosts_by_trait.return_value = (['cmp1'], ['cmp2'])
+        self.test.hosts_by_trait = lambda: (['cmp1'], ['cmp2'])
         e = self.assertRaises(self.test.skipException, self.run_test)
         self.assertIn('placement shows', str(e))
 
-    @mock.patch('tempest.common.waiters.wait_for_server_status')
-    def test_control_moves(self, wait):
+    @ddt.data(('min_compute_nodes', 1, 'compute',
+               '[compute] min_compute_nodes is 1'),
+              ('live_migration', False, 'compute-feature-enabled',
+               '[compute-feature-enabled] live_migration is False'))
+    @ddt.unpack
+    def test_skips_naming_the_option(self, option, value, group, reason):
+        self.conf.set_override(option, value, group)
+        for method in ('test_live_migration_to_a_given_host_refused',
+                       'test_live_migration_to_any_host_refused',
+                       'test_control_server_live_migrates_between_same_'
+                       'hosts'):
+            e = self.assertRaises(self.test.skipException, self.run_test,
+                                  method)
+            self.assertIn(reason, str(e))
+        self.migrate.assert_not_called()
+
+    @ddt.data(('cmp1', 'cmp2'), ('cmp2', 'cmp1'))
+    @ddt.unpack
+    def test_control_moves_between_the_same_hosts(self, start, target):
+        method = 'test_control_server_live_migrates_between_same_hosts'
+        self.control.host = start
+        self.migrate.side_effect = lambda server_id, host, **kw: setattr(
+            self.cloud.servers[server_id], 'host', host)
+        self.run_test(method)
+        self.migrate.assert_called_once_with(self.control.id, host=target,
+                                             block_migration='auto')
+
+    def test_control_that_stays_fails(self):
         method = 'test_control_server_live_migrates_between_same_hosts'
         self.migrate.side_effect = None
-        self.test.get_host_for_server = mock.Mock(return_value='cmp2')
-        self.run_test(method)
-        self.test.create_server.assert_called_once_with('ctl', host='cmp1')
-        self.migrate.assert_called_once_with('srv', host='cmp2',
-                                             block_migration='auto')
-        self.test.get_host_for_server.return_value = 'cmp1'
-        self.assert_fails('did not live migrate from cmp1 to cmp2',
-                          method=method)
+        self.assert_fails('control server srv2 did not live migrate from '
+                          'cmp1 to cmp2', method=method)
 
 
 class TestExtraSpecs(scripted.PluginTestCase):
@@ -203,20 +237,21 @@ class TestExtraSpecs(scripted.PluginTestCase):
 
 class TestSuspend(scripted.ScenarioTestCase):
 
-    cls = test_suspend.SuspendRefusedTest
+    cls = test_power_metrics_server.PowerMetricsServerTest
     method = 'test_power_metrics_server_suspend_refused'
 
     def setUp(self):
         super(TestSuspend, self).setUp()
         self.server = self.cloud.boot()
-        self.test.create_server.return_value = {'id': self.server.id}
+        self.test.pm_server_id = self.test.control_server_id = self.server.id
         self.test.show_server = lambda server_id: {
             'status': self.server.status, 'OS-EXT-STS:task_state': None,
             'OS-EXT-SRV-ATTR:host': self.server.host}
 
     def test_refused(self):
         self.run_test()
-        self.test.create_server.assert_called_once_with('pm')
+        self.assertEqual([('suspend', 'srv1')],
+                         self.test.servers_client.calls)
 
     def test_suspended_fails(self):
         self.cloud.broken.add('suspend')
@@ -232,14 +267,24 @@ class TestSuspend(scripted.ScenarioTestCase):
         self.server.status = 'ERROR'
         raise lib_exc.Conflict()
 
-    def test_control_server_suspends(self):
+    def test_control_server_suspends_and_resumes(self):
         method = 'test_control_server_suspends'
         self.cloud.broken.add('suspend')
         self.run_test(method)
-        self.test.create_server.assert_called_once_with('ctl')
+        self.assertEqual(('resume', 'srv1'),
+                         self.test.servers_client.calls[-1])
+        self.assertEqual('ACTIVE', self.server.status)
         self.cloud.broken.discard('suspend')
-        self.server.status = 'ACTIVE'
         self.assertRaises(lib_exc.Conflict, self.run_test, method)
+
+    def test_suspend_switched_off_skips(self):
+        self.conf.set_override('suspend', False, 'compute-feature-enabled')
+        for method in ('test_power_metrics_server_suspend_refused',
+                       'test_control_server_suspends'):
+            e = self.assertRaises(self.test.skipException, self.run_test,
+                                  method)
+            self.assertIn('[compute-feature-enabled] suspend is False',
+                          str(e))
 
 
 class TestHostViews(scripted.ScenarioTestCase):

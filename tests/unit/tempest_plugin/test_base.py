@@ -36,12 +36,12 @@ from tempest.tests import fake_config
 
 import virtiofs_scaphandre_tempest_plugin
 from virtiofs_scaphandre_tempest_plugin.api import base as vs_base
-from virtiofs_scaphandre_tempest_plugin.api import test_domain_xml
 from virtiofs_scaphandre_tempest_plugin.api import test_extra_specs
-from virtiofs_scaphandre_tempest_plugin.api import test_live_migration
+from virtiofs_scaphandre_tempest_plugin.api import test_host_views
+from virtiofs_scaphandre_tempest_plugin.api import test_power_metrics_server
 from virtiofs_scaphandre_tempest_plugin import config as vs_config
+from virtiofs_scaphandre_tempest_plugin.scenario import test_guest_share
 from virtiofs_scaphandre_tempest_plugin.scenario import test_move
-from virtiofs_scaphandre_tempest_plugin.scenario import test_readonly_share
 from virtiofs_scaphandre_tempest_plugin.serial_tests import \
     test_compute_restart
 from virtiofs_scaphandre_tempest_plugin.serial_tests import \
@@ -114,17 +114,17 @@ class TestSkipChecks(base.TestCase):
         self.assertIsNone(self._skip_reason(cls))
 
     def test_every_class_is_found(self):
-        self.assertEqual(15, len(ALL_CLASSES), ALL_CLASSES)
+        self.assertEqual(10, len(ALL_CLASSES), ALL_CLASSES)
 
     @ddt.data(
         (test_no_valid_host.NoValidHostTest,
          {'power_metrics_flavor_ref': ''}, 'power_metrics_flavor_ref'),
-        (test_domain_xml.DomainXMLTest,
+        (test_host_views.HostViewTest,
          {'compute_ssh_private_key_path': ''},
          'compute_ssh_private_key_path is not set'),
-        (test_domain_xml.DomainXMLTest, {'control_flavor_ref': ''},
-         'control_flavor_ref is not set'),
-        (test_readonly_share.ReadOnlyShareTest,
+        (test_power_metrics_server.PowerMetricsServerTest,
+         {'control_flavor_ref': ''}, 'control_flavor_ref is not set'),
+        (test_guest_share.GuestShareTest,
          {'compute_ssh_private_key_path': ''},
          'compute_ssh_private_key_path is not set'),
         (test_compute_restart.ComputeRestartTest,
@@ -139,33 +139,26 @@ class TestSkipChecks(base.TestCase):
         self._enable(**overrides)
         self.assertIn(reason, self._skip_reason(cls))
 
-    @ddt.data(test_live_migration.LiveMigrationRefusedTest,
-              test_move.ShareMoveTest)
-    def test_single_compute_skips_the_move_tests(self, cls):
+    def test_single_compute_skips_the_move_tests(self):
         self._enable()
         self.conf.set_override('min_compute_nodes', 1, 'compute')
         self.assertIn('[compute] min_compute_nodes is 1',
-                      self._skip_reason(cls))
+                      self._skip_reason(test_move.ShareMoveTest))
 
     def test_placement_microversion_comes_from_tempest_options(self):
         self._enable()
         self.conf.set_override('max_microversion', '1.10', 'placement')
-        reason = self._skip_reason(test_domain_xml.DomainXMLTest)
+        reason = self._skip_reason(
+            test_power_metrics_server.PowerMetricsServerTest)
         self.assertIn('1.14', reason)
 
     def test_guest_test_needs_validation(self):
         self._enable()
         self.conf.set_override('run_validation', False, 'validation')
         self.assertIn('run_validation is False', self._skip_reason(
-            test_readonly_share.ReadOnlyShareTest))
-        self.assertIsNone(self._skip_reason(test_domain_xml.DomainXMLTest))
-
-    def test_live_migration_disabled_in_tempest(self):
-        self._enable()
-        self.conf.set_override('live_migration', False,
-                               'compute-feature-enabled')
-        self.assertIn('live_migration is False', self._skip_reason(
-            test_live_migration.LiveMigrationRefusedTest))
+            test_guest_share.GuestShareTest))
+        self.assertIsNone(self._skip_reason(
+            test_power_metrics_server.PowerMetricsServerTest))
 
     def test_extra_spec_validation_needs_microversion_2_86(self):
         self._enable()
@@ -177,8 +170,9 @@ class TestSkipChecks(base.TestCase):
 
     def test_missing_key_file_is_an_error_not_a_skip(self):
         self._enable(compute_ssh_private_key_path='/nonexistent/key')
-        e = self.assertRaises(lib_exc.InvalidConfiguration,
-                              test_domain_xml.DomainXMLTest.skip_checks)
+        e = self.assertRaises(
+            lib_exc.InvalidConfiguration,
+            test_power_metrics_server.PowerMetricsServerTest.skip_checks)
         self.assertIn('/nonexistent/key', str(e))
 
 
@@ -193,7 +187,7 @@ class TestHelpers(base.TestCase):
 
     def setUp(self):
         super(TestHelpers, self).setUp()
-        self.test = test_domain_xml.DomainXMLTest(
+        self.test = test_power_metrics_server.PowerMetricsServerTest(
             'test_power_metrics_server_has_read_only_share')
         self.test.vs_conf = types.SimpleNamespace(
             host_dir='/var/lib/libvirt/scaphandre',
@@ -353,7 +347,7 @@ class TestMicroversions(base.TestCase):
 
     def test_placement_microversion_is_the_class_minimum(self):
         self.assertEqual(('2.74', '1.14'), self._resource_setup(
-            test_domain_xml.DomainXMLTest))
+            test_host_views.HostViewTest))
 
     def test_configured_minimums_win(self):
         self.conf.set_override('min_microversion', '1.20', 'placement')

@@ -28,7 +28,7 @@ from tempest.tests import base
 from tests.unit.tempest_plugin import fakes
 from tests.unit.tempest_plugin import scripted
 from virtiofs_scaphandre_tempest_plugin.common import guest_mount
-from virtiofs_scaphandre_tempest_plugin.scenario import test_guest_mount
+from virtiofs_scaphandre_tempest_plugin.scenario import test_guest_share
 
 SHARE = {'type': 'share', 'bus': 'none', 'address': 'none',
          'share_id': None, 'tag': 'scaphandre'}
@@ -131,6 +131,10 @@ class TestScriptRun(base.TestCase):
         self.assertEqual([], calls)
 
 
+UNMOUNT = ('while grep -qs " %s " /proc/mounts; do umount %s || exit 1; '
+           'done' % (guest_mount.DEFAULT_DIR, guest_mount.DEFAULT_DIR))
+
+
 class FakeRemote(object):
     """A guest whose /var/scaphandre is what the script leaves there."""
 
@@ -138,10 +142,17 @@ class FakeRemote(object):
         self.cloud = cloud
         self.server_id = server_id
         self.mounted = []
+        self.unmounts = 0
+        # A broken script would exit 0 and mount nothing.
+        self.script_mounts = True
 
     def exec_command(self, cmd):
         inner = shlex.split(cmd)[3] if cmd.startswith('sudo sh -c') else cmd
         server = self.cloud.servers[self.server_id]
+        if inner == UNMOUNT:
+            self.unmounts += 1
+            self.mounted = []
+            return 'vs-exit-status=0'
         if inner == 'cat /proc/mounts':
             return ''.join('%s %s virtiofs %s 0 0\n' % (fakes.TAG, d, o)
                            for d, o in self.mounted)
@@ -151,7 +162,7 @@ class FakeRemote(object):
                                  inner.rsplit('/', 1)[1])
             return compute.files[path].content
         if inner == guest_mount.script():
-            if not self.mounted and server.shared:
+            if not self.mounted and server.shared and self.script_mounts:
                 self.mounted.append((guest_mount.DEFAULT_DIR,
                                      'ro' if 'writable' not in
                                      self.cloud.broken else 'rw'))
@@ -161,7 +172,7 @@ class FakeRemote(object):
 
 class TestDocumentedGuestMount(scripted.ScenarioTestCase):
 
-    cls = test_guest_mount.DocumentedGuestMountTest
+    cls = test_guest_share.GuestShareTest
     method = 'test_documented_script_mounts_the_share_read_only'
 
     def setUp(self):
@@ -171,12 +182,19 @@ class TestDocumentedGuestMount(scripted.ScenarioTestCase):
         self.remote = FakeRemote(self.cloud, self.server.id)
         guest = self.cloud.guest(self.server)
         guest.share.remote = self.remote
-        self.test.boot_guest = lambda: guest
+        self.test.guest = guest
 
     def test_mounted_once_read_only(self):
         self.run_test()
         self.assertEqual([(guest_mount.DEFAULT_DIR, 'ro')],
                          self.remote.mounted)
+        self.assertEqual(1, self.remote.unmounts)
+
+    def test_mount_left_by_an_earlier_run_is_undone_first(self):
+        # Otherwise a script that mounts nothing would pass.
+        self.remote.mounted.append((guest_mount.DEFAULT_DIR, 'ro'))
+        self.remote.script_mounts = False
+        self.assert_fails('mounts at /var/scaphandre: []')
 
     def test_no_share_in_the_guest(self):
         self.server.shared = False

@@ -24,16 +24,25 @@ import ddt
 
 from tests.unit.tempest_plugin import fakes
 from tests.unit.tempest_plugin import scripted
-from virtiofs_scaphandre_tempest_plugin.scenario import test_freshness
-from virtiofs_scaphandre_tempest_plugin.scenario import test_isolation
+from virtiofs_scaphandre_tempest_plugin.scenario import test_guest_share
 from virtiofs_scaphandre_tempest_plugin.scenario import test_lifecycle
 from virtiofs_scaphandre_tempest_plugin.scenario import test_move
-from virtiofs_scaphandre_tempest_plugin.scenario import test_readonly_share
 
 
-class TestReadOnlyShare(scripted.ScenarioTestCase):
+class GuestShareTestCase(scripted.ScenarioTestCase):
+    """GuestShareTest with its class guest booted on the scripted cloud."""
 
-    cls = test_readonly_share.ReadOnlyShareTest
+    cls = test_guest_share.GuestShareTest
+
+    def setUp(self):
+        super(GuestShareTestCase, self).setUp()
+        self.server = self.cloud.boot()
+        self.test.guest = self.cloud.guest(self.server)
+        self.test.group_hints = {'group': 'grp'}
+
+
+class TestReadOnlyShare(GuestShareTestCase):
+
     method = 'test_guest_reads_host_file_and_cannot_write'
 
     def setUp(self):
@@ -52,14 +61,12 @@ class TestReadOnlyShare(scripted.ScenarioTestCase):
                           'not read-only')
 
     def test_no_share_fails(self):
-        server = self.cloud.boot()
-        server.shared = False
-        self.test.boot_guest = mock.Mock(
-            return_value=self.cloud.guest(server))
+        self.server.shared = False
         self.assert_fails("no <filesystem> with <target dir='scaphandre'/>")
 
     def test_nova_did_not_create_the_directory(self):
         self.cloud.broken.add('no directory')
+        self.test.guest = self.cloud.guest(self.cloud.boot())
         self.assert_fails('nova did not create')
 
 
@@ -72,6 +79,7 @@ class TestLifecycle(scripted.ScenarioTestCase):
     def setUp(self):
         super(TestLifecycle, self).setUp()
         self.test.guest = self.cloud.guest(self.cloud.boot())
+        self.patchobject(self.cls, 'share_checked', False)
 
     @ddt.data(('test_share_survives_hard_reboot', 'hard reboot',
                'after a hard reboot'),
@@ -88,6 +96,23 @@ class TestLifecycle(scripted.ScenarioTestCase):
         self.cloud.broken.add(action)
         self.assert_fails(when, "no <filesystem> with <target dir=",
                           method=method)
+
+    def test_check_before_left_out_after_a_passed_check(self):
+        self.test.assert_share_serves = mock.Mock(
+            wraps=self.test.assert_share_serves)
+        self.run_test('test_share_survives_hard_reboot')
+        self.run_test('test_share_survives_rebuild')
+        whens = [c[0][1] for c in
+                 self.test.assert_share_serves.call_args_list]
+        self.assertEqual(['before the action', 'after a hard reboot',
+                          'after a rebuild'], whens)
+
+    def test_check_before_made_again_after_a_failed_test(self):
+        self.cloud.broken.add('hard reboot')
+        self.assert_fails('after a hard reboot')
+        self.cloud.broken.discard('hard reboot')
+        self.assert_fails('before the action',
+                          method='test_share_survives_rebuild')
 
     def test_unshelved_elsewhere_reads_the_new_host(self):
         self.run_test('test_share_survives_shelve_and_unshelve')
@@ -162,23 +187,13 @@ class TestMove(scripted.ScenarioTestCase):
             self.assertIn('placement shows', str(e))
 
 
-class TestIsolation(scripted.ScenarioTestCase):
+class TestIsolation(GuestShareTestCase):
 
-    cls = test_isolation.IsolationTest
     method = 'test_guests_on_one_compute_see_only_their_own_directory'
-
-    def setUp(self):
-        super(TestIsolation, self).setUp()
-        self.test.create_test_server_group = mock.Mock(
-            return_value={'id': 'grp'})
-        self.patch('tempest.common.compute.is_scheduler_filter_enabled',
-                   return_value=True)
 
     def test_isolated(self):
         self.run_test()
-        self.test.create_test_server_group.assert_called_once_with(
-            policy='affinity')
-        self.assertEqual([(None, {'scheduler_hints': {'group': 'grp'}})] * 2,
+        self.assertEqual([(None, {'scheduler_hints': {'group': 'grp'}})],
                          self.booted)
 
     def test_whole_host_directory_shared(self):
@@ -191,30 +206,30 @@ class TestIsolation(scripted.ScenarioTestCase):
                           'to instance-00000002')
 
     def test_spread_over_two_computes(self):
-        hosts = iter(['cmp1', 'cmp2'])
         self.test.boot_guest = mock.Mock(side_effect=lambda **kw: (
-            self.cloud.guest(self.cloud.boot(next(hosts)))))
+            self.cloud.guest(self.cloud.boot('cmp2'))))
         self.assert_fails("the affinity group spread the guests over "
                           "['cmp1', 'cmp2']")
 
     def test_without_the_affinity_filter_skips(self):
-        self.patch('tempest.common.compute.is_scheduler_filter_enabled',
-                   return_value=False)
-        self.assertRaises(self.test.skipException, self.run_test)
+        self.test.group_hints = None
+        e = self.assertRaises(self.test.skipException, self.run_test)
+        self.assertIn('ServerGroupAffinityFilter is not in '
+                      '[compute-feature-enabled] scheduler_enabled_filters',
+                      str(e))
+        self.assertFalse(self.test.boot_guest.called)
 
 
 @ddt.ddt
-class TestFreshness(scripted.ScenarioTestCase):
+class TestFreshness(GuestShareTestCase):
 
-    cls = test_freshness.FreshnessTest
     method = 'test_value_rewritten_in_place_is_seen_within_a_period'
 
     def setUp(self):
         super(TestFreshness, self).setUp()
-        self.test.guest = self.cloud.guest(self.cloud.boot())
         self.test.guest.share.mount()
         self.clock = self.patch(
-            'virtiofs_scaphandre_tempest_plugin.scenario.test_freshness.'
+            'virtiofs_scaphandre_tempest_plugin.scenario.test_guest_share.'
             'time.monotonic', side_effect=[100.0, 101.5])
 
     @ddt.data('test_value_rewritten_in_place_is_seen_within_a_period',

@@ -46,6 +46,7 @@ class TestNoValidHost(scripted.PluginTestCase):
         self.test.remove_trait_for_this_test = mock.Mock()
         self.test.provider_traits = mock.Mock(return_value=(set(), 1))
         self.test.create_server.side_effect = self._create
+        self.patchobject(self.cls, 'twin_went_active_on', ())
 
     def _create(self, flavor_id, image_id=None, host=None):
         if flavor_id == 'twin' and image_id is None:
@@ -96,6 +97,16 @@ class TestNoValidHost(scripted.PluginTestCase):
             "Fault: {'message': 'No valid host was found. '}",
             server_id='srv')
         self.assertRaises(exceptions.BuildErrorException, self.run_test)
+
+    def test_twin_once_per_host(self):
+        self.run_test()
+        self.run_test('test_no_valid_host_without_trait_image')
+        self.assertEqual(1, self.test.create_server.call_args_list.count(
+            mock.call('twin', host='cmp1')))
+        self.test.hosts_by_trait.return_value = (['cmp2'], [])
+        self.run_test()
+        self.assertEqual(mock.call('twin', host='cmp2'),
+                         self.test.create_server.call_args)
 
     def test_no_compute(self):
         self.test.compute_providers.return_value = {}
