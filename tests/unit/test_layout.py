@@ -14,6 +14,7 @@
 
 """Checks of the repository layout and of the one test command."""
 
+import ast
 import configparser
 import os
 import re
@@ -163,3 +164,55 @@ class TestPreCommitPins(testtools.TestCase):
         for dep in deps:
             name, version = dep.lower().split('==', 1)
             self.assertEqual(pins.get(name), version, dep)
+
+
+MAX_FILE_LINES = 400
+MAX_CLASS_LINES = 300
+# The nova series is nova's code in nova's shape; its size is reviewed per
+# commit (tools/nova-patches lint), not here.
+SIZE_EXEMPT = ('nova_patches/',)
+
+
+def _tracked_sources():
+    out = subprocess.run(['git', 'ls-files', '-z'], cwd=TOP_DIR, check=True,
+                         capture_output=True).stdout.decode()
+    for path in filter(None, out.split('\0')):
+        if path.startswith(SIZE_EXEMPT):
+            continue
+        full = os.path.join(TOP_DIR, path)
+        if not os.path.isfile(full):
+            continue
+        with open(full, 'rb') as f:
+            head = f.readline()
+        if path.endswith('.py') or head.startswith(b'#!'):
+            yield path, full
+
+
+class TestModuleSizes(testtools.TestCase):
+    """A newcomer reads one file or class at a time: keep them short."""
+
+    def test_no_source_file_over_the_limit(self):
+        too_long = []
+        for path, full in _tracked_sources():
+            with open(full, 'rb') as f:
+                lines = sum(1 for _ in f)
+            if lines > MAX_FILE_LINES:
+                too_long.append('%s (%d lines)' % (path, lines))
+        self.assertEqual([], too_long,
+                         'files over %d lines' % MAX_FILE_LINES)
+
+    def test_no_class_over_the_limit(self):
+        too_long = []
+        for path, full in _tracked_sources():
+            if not path.endswith('.py'):
+                continue
+            with open(full, encoding='utf-8') as f:
+                tree = ast.parse(f.read(), filename=path)
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ClassDef):
+                    length = node.end_lineno - node.lineno + 1
+                    if length > MAX_CLASS_LINES:
+                        too_long.append('%s:%s (%d lines)' % (
+                            path, node.name, length))
+        self.assertEqual([], too_long,
+                         'classes over %d lines' % MAX_CLASS_LINES)
