@@ -110,6 +110,18 @@ def _reached(functions, roots):
     return seen
 
 
+def plugin_functions(files):
+    """Names of the functions the plugin's shell files define.
+
+    files: {relative path: text}; only the plugin's shell files count.
+    """
+    names = set()
+    for path, text in files.items():
+        if is_plugin_shell(path):
+            names.update(split_shell(text)[0])
+    return names
+
+
 def devstack_plugin_changes(old_files, new_files):
     """Sort changes of the devstack plugin's shell files.
 

@@ -23,6 +23,7 @@ requirements or database) stops refresh before any node is touched.
 
 import concurrent.futures
 import hashlib
+import json
 import os
 import re
 import time
@@ -38,6 +39,8 @@ NOVA_DIR = '/opt/stack/nova'
 TEMPEST_PIP = '/opt/stack/tempest/.tox/tempest/bin/pip'
 STEPS_SRC = os.path.join(stacking.FILES_DIR, 'plugin-steps')
 STEPS_DEST = '/opt/stack/local-devstack/plugin-steps'
+# The tree the services ran, kept while a refresh makes a new one live.
+PENDING = '/opt/stack/local-devstack/refresh-pending.json'
 NOVA_CPU_CONF = '/etc/nova/nova-cpu.conf'
 # Paths of nova a series may not touch without a full stack.sh.
 NOVA_INSTALL_PATHS = re.compile(
@@ -104,11 +107,36 @@ class Refresher(object):
         self.done.append(text)
         self.runner.log(text)
 
-    def changed_paths(self):
-        """(changed paths, all paths) between the nodes and the tree."""
+    def running_tree(self):
+        """(digests, reader) of the tree the nodes' services run.
+
+        The nodes' copy; but when a refresh failed after it copied the
+        tree in, what it had not made live yet, recorded as pending.
+        """
+        pending = self.cloud.controller.path(PENDING)
+        if os.path.exists(pending):
+            with open(pending) as f:
+                state = json.load(f)
+            self.runner.log('an earlier refresh did not finish: planning '
+                            'from the tree the nodes ran before it')
+            return state['digests'], lambda p: state['texts'].get(p, '')
         copy = self.cloud.controller.path(localconf.PLUGIN_DEST)
         old = copied_tree(self.runner, copy) if os.path.isdir(
             copy) else {}
+        return old, _reader(copy)
+
+    def record_pending(self):
+        """Keep what the nodes ran, before the copy changes under it."""
+        state = {'digests': self.old_digests, 'texts': {
+            p: self.old_text(p) for p in self.old_digests
+            if changes.is_plugin_shell(p)}}
+        self.runner.write_file(self.cloud.controller.path(PENDING),
+                               json.dumps(state))
+
+    def changed_paths(self):
+        """(changed paths, all paths) between the nodes and the tree."""
+        old, self.old_text = self.running_tree()
+        self.old_digests = old
         paths = stacking.tree_files(self.runner, self.cloud.top_dir)
         new = tree_digests(self.cloud.top_dir, paths)
         changed = sorted(p for p in set(old) | set(new)
@@ -117,8 +145,7 @@ class Refresher(object):
 
     def plan(self):
         changed, every = self.changed_paths()
-        copy = self.cloud.controller.path(localconf.PLUGIN_DEST)
-        result = changes.plan(changed, every, _reader(copy),
+        result = changes.plan(changed, every, self.old_text,
                               _reader(self.cloud.top_dir))
         result.needs_stack += self.local_conf_changes()
         if result.nova:
@@ -176,6 +203,15 @@ class Refresher(object):
         if plan.empty:
             self.say('nothing to refresh: the nodes run this tree')
             return self.done
+        # Until every step is done, the next refresh plans from the tree
+        # the services ran, not from the copy that is already new.
+        self.record_pending()
+        self.make_live(plan)
+        os.remove(self.cloud.controller.path(PENDING))
+        self.say('refresh done in %.0f s' % (time.monotonic() - started))
+        return self.done
+
+    def make_live(self, plan):
         nodes = self.cloud.nodes
         on_each(self.push_tree, nodes)
         self.say('copied the working tree to %s' % ', '.join(
@@ -203,8 +239,6 @@ class Refresher(object):
             self.run_phase(self.cloud.controller, 'stack:test-config')
         elif plan.tempest_plugin:
             self.reinstall_tempest_plugin()
-        self.say('refresh done in %.0f s' % (time.monotonic() - started))
-        return self.done
 
     def as_stack(self, node, argv, timeout=600):
         self.runner.run(node.enter(argv, user=ctr.STACK_USER, cwd='/'),
@@ -239,10 +273,15 @@ class Refresher(object):
                              '"$1"', 'refresh', NOVA_DIR, tool])
 
     def run_phase(self, node, phase):
-        plugin_sh = _reader(self.cloud.top_dir)('devstack/plugin.sh')
-        functions = sorted(changes.phase_roots(plugin_sh).get(phase, ()))
-        steps = [f for f in functions if re.match(r'^[a-z_]+$', f) and
-                 f.endswith('_virtiofs_scaphandre')]
+        read = _reader(self.cloud.top_dir)
+        # The plugin's own functions that the phase calls (not devstack's
+        # echo_summary and the like), whatever their names.
+        ours = changes.plugin_functions({
+            p: read(p) for p in stacking.tree_files(
+                self.runner, self.cloud.top_dir)
+            if changes.is_plugin_shell(p)})
+        called = changes.phase_roots(read('devstack/plugin.sh'))
+        steps = sorted(f for f in called.get(phase, ()) if f in ours)
         if not steps:
             raise LocalDevstackError('devstack/plugin.sh has no function '
                                      'for %s' % phase)

@@ -48,15 +48,16 @@ FILES = {
     'virtiofs_scaphandre_tempest_plugin/plugin.py': 'x = 1\n',
     'devstack/plugin.sh': 'case "$1:${2:-}" in\n'
                           '    stack:post-config)\n'
-                          '        stack_post_config_virtiofs_scaphandre\n'
+                          '        echo_summary "configuring nova"\n'
+                          '        virtiofs_scaphandre_stack_post_config\n'
                           '        ;;\n'
                           '    stack:install)\n'
-                          '        stack_install_virtiofs_scaphandre\n'
+                          '        virtiofs_scaphandre_stack_install\n'
                           '        ;;\n'
                           'esac\n',
-    'devstack/lib/v': 'function stack_post_config_virtiofs_scaphandre {\n'
+    'devstack/lib/v': 'function virtiofs_scaphandre_stack_post_config {\n'
                       '    iniset a b c\n}\n'
-                      'function stack_install_virtiofs_scaphandre {\n'
+                      'function virtiofs_scaphandre_stack_install {\n'
                       '    install_package x\n}\n',
 }
 
@@ -195,18 +196,39 @@ class TestRefresh(RefreshFixture):
         steps = [c for c in self.inner() if c and
                  c[0] == refresh.STEPS_DEST]
         self.assertEqual(2, len(steps))
-        self.assertEqual(['stack_post_config_virtiofs_scaphandre',
+        self.assertEqual(['virtiofs_scaphandre_stack_post_config',
                           'NOVA_CONF=@NOVA_CPU_CONF',
-                          'stack_post_config_virtiofs_scaphandre'],
+                          'virtiofs_scaphandre_stack_post_config'],
                          steps[0][3:])
         self.assertIn(['systemctl', 'stop', '--no-block', 'devstack@n-*'],
                       self.inner())
+
+    def test_a_failed_refresh_is_planned_again(self):
+        self.runner.responses[('nsenter',)] = (0, base.SlowServices(
+            ['devstack@n-cpu.service']))
+        self.patch_sleep()
+        self.change('devstack/lib/v', FILES['devstack/lib/v'].replace(
+            'iniset a b c', 'iniset a b d'))
+        with mock.patch.object(refresh.Refresher, 'run_phase',
+                               side_effect=LocalDevstackError('boom')):
+            self.assertRaises(LocalDevstackError, self.refresh)
+        # The nodes hold the new copy, but its config never ran.
+        self.refresh()
+        steps = [c for c in self.inner() if c and
+                 c[0] == refresh.STEPS_DEST]
+        self.assertEqual(2, len(steps))
+        self.assertIn('an earlier refresh did not finish: planning from '
+                      'the tree the nodes ran before it', self.runner.logs)
+        self.assertFalse(os.path.exists(
+            self.cloud.controller.path(refresh.PENDING)))
+        self.assertEqual(['nothing to refresh: the nodes run this tree'],
+                         refresh.Refresher(self.cloud).refresh())
 
     def test_install_function_needs_stack_and_touches_nothing(self):
         self.change('devstack/lib/v', FILES['devstack/lib/v'].replace(
             'install_package x', 'install_package y'))
         e = self.assertRaises(LocalDevstackError, self.refresh)
-        self.assertIn('stack_install_virtiofs_scaphandre (runs in '
+        self.assertIn('virtiofs_scaphandre_stack_install (runs in '
                       'stack:install)', str(e))
         self.assertIn('up --stack', str(e))
         self.assertEqual([], self.inner())
