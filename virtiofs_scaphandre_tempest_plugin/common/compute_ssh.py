@@ -124,17 +124,24 @@ class ComputeSSHClient(object):
         return last_line(self.execute('stat -L -c %%d:%%i %s'
                                       % shlex.quote(path)))
 
-    def write_file(self, path, content):
-        self.execute('printf %%s %s > %s' % (shlex.quote(content),
-                                             shlex.quote(path)))
+    def write_file(self, path, content, mtime=None):
+        """Write ``content``; with ``mtime``, set that modification time.
+
+        One command either way: each SSH connection costs a key exchange.
+        """
+        command = 'printf %%s %s > %s' % (shlex.quote(content),
+                                          shlex.quote(path))
+        if mtime is not None:
+            command += ' && touch -m -d @%d %s' % (mtime, shlex.quote(path))
+        self.execute(command)
 
     def exists(self, path):
         out = self.execute('if test -e %s; then echo yes; else echo no; fi'
                            % shlex.quote(path))
         return last_line(out) == 'yes'
 
-    def remove_file(self, path):
-        self.execute('rm -f %s' % shlex.quote(path))
+    def remove_file(self, *paths):
+        self.execute('rm -f %s' % ' '.join(shlex.quote(p) for p in paths))
 
     def replace_file(self, path, content):
         """Write a new file and rename it over ``path`` in one step."""
@@ -143,10 +150,6 @@ class ComputeSSHClient(object):
         self.execute('printf %%s %s > %s && mv -f %s %s' % (
             shlex.quote(content), shlex.quote(tmp), shlex.quote(tmp),
             shlex.quote(path)))
-
-    def set_mtime(self, path, seconds):
-        """Set the modification time, in seconds since the epoch."""
-        self.execute('touch -m -d @%d %s' % (seconds, shlex.quote(path)))
 
     def snapshot(self, path):
         """What a tampering attempt could change about ``path`` (a dict)."""

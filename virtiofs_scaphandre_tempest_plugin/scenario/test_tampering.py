@@ -46,10 +46,9 @@ class TamperingTest(base.ShareScenarioTest):
     def _host_file(self, compute, directory):
         name = data_utils.rand_name('energy_uj')
         path = directory + '/' + name
-        compute.write_file(path, '123456789')
-        compute.set_mtime(path, OLD_MTIME)
-        for suffix in ('', '.renamed', '.link'):
-            self.addCleanup(compute.remove_file, path + suffix)
+        compute.write_file(path, '123456789', mtime=OLD_MTIME)
+        self.addCleanup(compute.remove_file, path, path + '.renamed',
+                        path + '.link')
         return name, path
 
     def _check_tampering(self, operation):

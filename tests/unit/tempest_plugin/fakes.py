@@ -67,7 +67,7 @@ class FakeCompute(object):
     def exists(self, path):
         return path in self.files or path in self.dirs
 
-    def write_file(self, path, content):
+    def write_file(self, path, content, mtime=None):
         if posixpath.dirname(path) not in self.dirs:
             raise lib_exc.SSHExecCommandFailed(
                 command='printf', exit_status=1, stdout='',
@@ -77,14 +77,15 @@ class FakeCompute(object):
             old.content = content
         else:
             self.files[path] = FakeFile(content)
+        if mtime is not None:
+            self.files[path].mtime = mtime
 
-    replace_file = write_file
+    def replace_file(self, path, content):
+        self.write_file(path, content)
 
-    def remove_file(self, path):
-        self.files.pop(path, None)
-
-    def set_mtime(self, path, seconds):
-        self.files[path].mtime = seconds
+    def remove_file(self, *paths):
+        for path in paths:
+            self.files.pop(path, None)
 
     def names(self, directory):
         return sorted(posixpath.basename(p) for p in self.files

@@ -106,13 +106,14 @@ class TestComputeCommands(base.TestCase):
         with open(path) as f:
             self.assertEqual('token $HOME `id`', f.read())
         self.assertTrue(self.client.exists(path))
-        self.client.remove_file(path)
-        self.assertFalse(self.client.exists(path))
+        other = path + ' other'
+        self.client.write_file(other, '')
+        self.client.remove_file(path, other, path + '.never-written')
+        self.assertEqual([], os.listdir(self.writable))
 
     def test_snapshot_of_a_file_and_of_a_missing_one(self):
         path = os.path.join(self.writable, 'energy_uj')
-        self.client.write_file(path, '42')
-        self.client.set_mtime(path, 1000000000)
+        self.client.write_file(path, '42', mtime=1000000000)
         os.chmod(path, 0o640)
         snap = self.client.snapshot(path)
         self.assertEqual(

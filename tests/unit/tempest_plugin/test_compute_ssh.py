@@ -15,6 +15,7 @@
 """Compute host addressing and the commands sent to a compute."""
 
 import types
+from unittest import mock
 
 import ddt
 from tempest.lib.common import ssh
@@ -88,6 +89,16 @@ class TestCommands(base.TestCase):
         self.exec_command.assert_called_once_with(
             'sudo -n sh -c ' + compute_ssh.shlex.quote(
                 "printf %s 'x y' > '/srv/a dir/it'\"'\"'s'"))
+
+    def test_write_with_mtime_and_remove_several_in_one_command(self):
+        client = self._client()
+        client.write_file('/d/f', '1', mtime=1000000000)
+        client.remove_file('/d/f', '/d/f.renamed')
+        self.assertEqual(
+            [mock.call('sudo -n sh -c ' + compute_ssh.shlex.quote(
+                'printf %s 1 > /d/f && touch -m -d @1000000000 /d/f')),
+             mock.call("sudo -n sh -c 'rm -f /d/f /d/f.renamed'")],
+            self.exec_command.call_args_list)
 
     @ddt.data(('rw,relatime\nro,relatime\n', 'ro,relatime'),
               ('', None), ('\n\n', None))

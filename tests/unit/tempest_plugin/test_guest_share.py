@@ -171,8 +171,7 @@ class TestRealShare(base.TestCase):
 
     def _host_file(self):
         path = os.path.join(self.host_dir, 'energy_uj')
-        self.compute.write_file(path, '123456789')
-        self.compute.set_mtime(path, 1000000000)
+        self.compute.write_file(path, '123456789', mtime=1000000000)
         return path
 
     def _skip_without_tool(self, operation):
