@@ -143,6 +143,20 @@ class TestPluginSteps(base.TestCase):
         # plugin.sh was sourced without a phase: its dispatch did nothing.
         self.assertNotIn('WRONG', r.stdout)
 
+    def test_devstack_libraries_source_as_in_stack_sh(self):
+        # lib/neutron_plugins/services/l3 looks for an IPv6 default route
+        # with a pipeline whose grep finds none on the nodes: fine under
+        # stack.sh, which does not set pipefail.
+        top, plugin = self.devstack()
+        self.write(os.path.join(top, 'lib', 'neutron'),
+                   "V6_DEVS=$(printf 'x\\n' | grep via | awk '{print $5}')\n")
+        r = subprocess.run(['bash', refresh.STEPS_SRC, top, plugin,
+                            'post_config'],
+                           capture_output=True, text=True, timeout=60,
+                           env={'PATH': '/usr/bin:/bin'})
+        self.assertEqual(0, r.returncode, r.stderr)
+        self.assertIn('conf=/etc/nova/nova.conf', r.stdout)
+
     def test_unknown_step_fails(self):
         r = self.run_steps('no_such_function')
         self.assertEqual(1, r.returncode)
@@ -158,3 +172,5 @@ class TestPluginSteps(base.TestCase):
                            env={'PATH': '/usr/bin:/bin'})
         self.assertNotEqual(0, r.returncode)
         self.assertNotIn('conf=', r.stdout)
+        self.assertIn('plugin-steps: failed (exit 1) at %s' % os.path.join(
+            plugin, 'devstack', 'plugin.sh'), r.stderr)
