@@ -66,6 +66,28 @@ class TestBench(base.TestCase):
         self.assertIn('no snapshot matches', str(e))
         self.assertEqual('abc', cloud.asked)
 
+    def test_running_measures_without_up(self):
+        class Cloud(object):
+            top_dir = '/tree'
+            calls = []
+
+            def require_up(self):
+                self.calls.append('require_up')
+
+            def up(self, snapshot):
+                self.calls.append('up')
+
+            def test(self):
+                self.calls.append('test')
+        cloud = Cloud()
+        b = bench.Bench(cloud, out=io.StringIO())
+        refreshed = []
+        b.refresh = refreshed.append
+        b.run_edited = lambda real: None
+        b.run(with_test=True, keep_up=True, running=True)
+        self.assertEqual(['require_up', 'test'], cloud.calls)
+        self.assertFalse(any(r.startswith('up ') for r in b.rows))
+
     def test_help_runs(self):
         r = subprocess.run([os.path.join(base.TOP_DIR, 'tools',
                                          'bench-local-cloud'), '--help'],
