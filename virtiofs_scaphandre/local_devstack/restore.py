@@ -253,11 +253,14 @@ class Restorer(object):
             self.runner.write_file(controller.path(HEALTH_DEST),
                                    self.runner.read_file(HEALTH_SRC), 0o755)
         log = os.path.join(self.s.logs_dir, 'health.log')
+        # The log keeps every check; only this one's lines are reported.
+        start = os.path.getsize(log) if os.path.exists(log) else 0
         rc, _ = self.runner.run(
             controller.enter(argv, user=ctr.STACK_USER, cwd='/'),
             check=False, stdout_path=log,
             timeout=self.s.health_timeout * 3 + 60)
-        text = self.runner.read_file(log) if os.path.exists(log) else ''
+        text = self.runner.read_file(log)[start:] if os.path.exists(
+            log) else ''
         for line in text.splitlines()[-6:]:
             self.runner.log('health: ' + line)
         if rc != 0:

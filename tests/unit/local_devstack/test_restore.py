@@ -224,6 +224,19 @@ class TestHealthArgs(base.TestCase):
         self.assertEqual(['--boot', 'img', '42', 'private'],
                          c.snapshots.boot_args())
 
+    def test_only_this_check_is_reported(self):
+        c = cloud_mod.Cloud(self.settings(), base.FakeRunner(
+            {('nsenter',): (0, 'server ACTIVE on lds-subnode in 9 s\n')}),
+            checks=False)
+        self.write(c.controller.state_path,
+                   '{"nspawn_pid": 1, "leader_pid": 1}')
+        self.write(os.path.join(c.s.logs_dir, 'health.log'),
+                   'server ACTIVE on lds-controller in 12 s\n')
+        c.snapshots.check_health()
+        self.assertEqual(['health: server ACTIVE on lds-subnode in 9 s'],
+                         [line for line in c.runner.logs
+                          if line.startswith('health: ')])
+
     def test_unhealthy_cloud_names_the_problems(self):
         c = cloud_mod.Cloud(self.settings(), base.FakeRunner(
             {('nsenter',): (1, 'waiting\nnot ready: hypervisor lds-subnode'
