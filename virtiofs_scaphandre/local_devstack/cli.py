@@ -83,7 +83,9 @@ def build_parser():
                    'tempest plugin)')
     test = sub.add_parser('test', help="run this project's tempest tests")
     test.add_argument('--regex', help='tempest test regex')
-    test.add_argument('--concurrency', type=int, default=1)
+    test.add_argument('--concurrency', type=int,
+                      help="tempest workers (default: the job's "
+                      'tempest_concurrency)')
     sub.add_parser('capacity', help="fill every compute's share of the "
                    'hugepages with power-metrics servers; the next one must '
                    'get NoValidHost')

@@ -15,6 +15,7 @@
 """The cloud's life: up (from a snapshot or stack.sh), test, down."""
 
 import glob
+import json
 import os
 import re
 import shutil
@@ -29,6 +30,7 @@ from virtiofs_scaphandre.local_devstack.runner import LocalDevstackError
 from virtiofs_scaphandre.local_devstack import stacking
 from virtiofs_scaphandre.local_devstack.stacking import CONTROLLER
 from virtiofs_scaphandre.local_devstack.stacking import SUBNODE
+from virtiofs_scaphandre import zuul_jobs
 
 TOP_DIR = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -182,8 +184,22 @@ class Cloud(object):
                                      '"local-devstack up" first')
         self.host.ensure_hugepages()
 
-    def test(self, regex=None, concurrency=1):
+    def job_concurrency(self):
+        """The job's tempest_concurrency (1 for a hand-written local.conf)."""
+        if self.s.local_conf:
+            return 1
+        try:
+            return int(json.loads(zuul_jobs.show(
+                os.path.join(self.top_dir, 'zuul.d'), self.s.job_name,
+                'controller', 'tempest_concurrency')))
+        except (zuul_jobs.RenderError, TypeError, ValueError):
+            return 1
+
+    def test(self, regex=None, concurrency=None):
+        """Run tempest; concurrency defaults to the job's."""
         self.require_up()
+        concurrency = concurrency or self.job_concurrency()
+        print('tempest: concurrency %d' % concurrency)
         tempest = TEMPEST_DIR + '/.tox/tempest/bin/tempest'
         if not os.path.exists(self.controller.path(tempest)):
             raise LocalDevstackError(

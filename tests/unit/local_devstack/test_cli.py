@@ -365,3 +365,29 @@ class TestWaitForControllerPlugin(base.TestCase):
                            capture_output=True, text=True, timeout=30)
         self.assertEqual(0, r.returncode)
         self.assertEqual('', r.stdout)
+
+
+class TestJobConcurrency(base.TestCase):
+
+    def cloud_with_concurrency(self, value, **settings):
+        top = os.path.join(self.tmp, 'tree%d' % value)
+        zuul_dir = os.path.join(top, 'zuul.d')
+        for name in os.listdir(os.path.join(base.TOP_DIR, 'zuul.d')):
+            with open(os.path.join(base.TOP_DIR, 'zuul.d', name)) as f:
+                text = f.read()
+            self.write(os.path.join(zuul_dir, name), text.replace(
+                'tempest_concurrency: &vs_tempest_concurrency 1',
+                'tempest_concurrency: &vs_tempest_concurrency %d' % value))
+        return cloud.Cloud(self.settings(**settings), base.FakeRunner(),
+                           top_dir=top, checks=False)
+
+    def test_test_runs_with_the_job_s_concurrency(self):
+        self.assertEqual(3, self.cloud_with_concurrency(3).job_concurrency())
+        self.assertEqual(2, self.cloud_with_concurrency(
+            2, subnode='false').job_concurrency())
+
+    def test_hand_written_local_conf_runs_one_worker(self):
+        conf = os.path.join(self.tmp, 'local.conf')
+        self.write(conf, '')
+        self.assertEqual(1, self.cloud_with_concurrency(
+            3, local_conf=conf).job_concurrency())
