@@ -57,12 +57,15 @@ def last_line(output):
 
 # Prints, as JSON, what a tampering attempt could change about one file:
 # content, mode, owner, times, links, extended attributes, and the names
-# next to it (a rename or a hard link adds one). Run by the compute's
-# python3, which devstack always has.
+# next to it that start with its name (the tampering rename and hard link
+# add one; the exporter's own files, which it may write at any time, are
+# left out). Run by the compute's python3, which devstack always has.
 _SNAPSHOT_SCRIPT = """
 import hashlib, json, os, sys
 path = sys.argv[1]
-result = {'siblings': sorted(os.listdir(os.path.dirname(path)))}
+name = os.path.basename(path)
+result = {'siblings': sorted(n for n in os.listdir(os.path.dirname(path))
+                             if n.startswith(name))}
 try:
     st = os.lstat(path)
 except FileNotFoundError:

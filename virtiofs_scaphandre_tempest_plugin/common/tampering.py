@@ -36,7 +36,7 @@ OPERATIONS = {
 }
 
 # What the host file must keep. ctime catches any metadata change;
-# siblings catch a new name (rename, hard link).
+# siblings (names starting with the file's) catch a rename or hard link.
 COMPARED = ('missing', 'sha256', 'mode', 'uid', 'gid', 'size', 'mtime_ns',
             'ctime_ns', 'nlink', 'ino', 'xattrs', 'siblings')
 

@@ -92,7 +92,9 @@ class FakeCompute(object):
                       if posixpath.dirname(p) == directory)
 
     def snapshot(self, path):
-        siblings = self.names(posixpath.dirname(path))
+        name = posixpath.basename(path)
+        siblings = [n for n in self.names(posixpath.dirname(path))
+                    if n.startswith(name)]
         if path not in self.files:
             return {'missing': True, 'siblings': siblings}
         return self.files[path].stat(siblings)

@@ -121,6 +121,10 @@ class TestComputeCommands(base.TestCase):
             (snap['mode'], snap['size'], snap['mtime_ns'], snap['nlink'],
              snap['siblings'], snap['xattrs']))
         self.assertEqual(64, len(snap['sha256']))
+        # What the exporter writes next to it meanwhile is not the guest's.
+        self.client.write_file(os.path.join(self.writable, 'intel-rapl:0'),
+                               '1')
+        self.assertEqual(['energy_uj'], self.client.snapshot(path)['siblings'])
         os.rename(path, path + '.renamed')
         self.assertEqual({'missing': True, 'siblings': ['energy_uj.renamed']},
                          self.client.snapshot(path))

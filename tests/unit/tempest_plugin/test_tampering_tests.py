@@ -14,6 +14,8 @@
 
 """The tampering test bodies against a scripted cloud."""
 
+import posixpath
+
 import ddt
 
 from tests.unit.tempest_plugin import scripted
@@ -67,6 +69,19 @@ class TestTampering(scripted.ScenarioTestCase):
                           'after remount,rw: the host file changed',
                           CHANGED[operation] + ':',
                           method=METHODS[operation])
+
+    def test_exporter_writing_meanwhile_is_not_tampering(self):
+        # The exporter may write its own files next to the host file
+        # while the guest tries: that changes nothing of the host file.
+        tamper = self.share._tamper
+
+        def exporter_writes_too(operation, path):
+            self.cloud.computes['cmp1'].write_file(
+                posixpath.dirname(path) + '/intel-rapl:0', '1')
+            return tamper(operation, path)
+
+        self.share._tamper = exporter_writes_too
+        self.run_test('test_chmod_refused')
 
     def test_success_reported_without_change(self):
         self.share._tamper = lambda operation, path: (0, '')
