@@ -142,6 +142,11 @@ class Container(object):
                 'etc/systemd/system/*.target.wants/devstack@*')):
             os.remove(link)
         rootfs.configure_libvirt(self.runner, self.rootfs)
+        # The stack user's systemd manager stays up between SSH logins
+        # (tempest logs in to the computes as stack): without it a login
+        # that comes while the last one's manager still stops waited
+        # 105 s for a new one.
+        w(self.path('var/lib/systemd/linger/' + STACK_USER), '')
         w(self.path(rootfs.OVN_METADATA_CHECKSUM_PATH),
           self.runner.read_file(rootfs.OVN_METADATA_CHECKSUM_SCRIPT), 0o755)
         unit = 'etc/systemd/system/' + rootfs.OVN_METADATA_CHECKSUM_UNIT_NAME

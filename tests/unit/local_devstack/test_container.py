@@ -225,6 +225,8 @@ class TestNodeFiles(ContainerFixture):
         self.assertEqual('/etc/systemd/system/' +
                          rootfs.OVN_METADATA_CHECKSUM_UNIT_NAME,
                          os.readlink(wants))
+        self.assertTrue(os.path.isfile(c.path('var/lib/systemd/linger/'
+                                              'stack')))
         # A second up finds everything in place.
         c.write_node_files([peer, c])
 
