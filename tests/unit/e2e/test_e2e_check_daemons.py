@@ -12,7 +12,7 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""tools/e2e-check starts libvirt's daemons only where none runs *here*.
+"""tools/lib/e2e-libvirt starts libvirt's daemons where none runs here.
 
 A daemon in another mount namespace (a local cloud's container, another
 root filesystem) has its own sockets; counting it as running left the
@@ -30,7 +30,7 @@ import testtools
 
 TOP_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))))
-E2E_CHECK = os.path.join(TOP_DIR, 'tools', 'e2e-check')
+E2E_LIBVIRT = os.path.join(TOP_DIR, 'tools', 'lib', 'e2e-libvirt')
 
 
 class TestDaemonRunningHere(testtools.TestCase):
@@ -60,7 +60,7 @@ class TestDaemonRunningHere(testtools.TestCase):
     def running_here(self):
         return subprocess.run(
             ['bash', '-c', 'source "$1"; daemon_running_here "$2"', 'bash',
-             E2E_CHECK, self.name], cwd=TOP_DIR).returncode
+             E2E_LIBVIRT, self.name], cwd=TOP_DIR).returncode
 
     def test_none_running(self):
         self.assertEqual(1, self.running_here())
