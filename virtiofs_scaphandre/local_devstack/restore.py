@@ -240,7 +240,9 @@ class Restorer(object):
     def check_health(self, boot=False, since=None):
         controller = self.cloud.controller
         python = VENV_PYTHON
-        if not os.path.exists(controller.path(VENV_PYTHON)):
+        # lexists: the venv's python3 links to the node's /usr/bin/python3.X,
+        # which the host need not have (trixie's 3.13 on a bookworm host).
+        if not os.path.lexists(controller.path(VENV_PYTHON)):
             python = 'python3'
         argv = [python, HEALTH_DEST, '--computes',
                 ','.join(n.name for n in self.cloud.nodes),

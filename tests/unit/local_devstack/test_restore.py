@@ -224,6 +224,20 @@ class TestHealthArgs(base.TestCase):
         self.assertEqual(['--boot', 'img', '42', 'private'],
                          c.snapshots.boot_args())
 
+    def test_venv_python_that_links_into_the_node_is_used(self):
+        c = cloud_mod.Cloud(self.settings(), base.FakeRunner(), checks=False)
+        self.write(c.controller.state_path,
+                   '{"nspawn_pid": 1, "leader_pid": 1}')
+        venv_python = c.controller.path(restore.VENV_PYTHON)
+        os.makedirs(os.path.dirname(venv_python))
+        # A trixie node's venv: python3 -> python3.13 -> /usr/bin/python3.13,
+        # absent on this host.
+        os.symlink('/usr/bin/python3.no-such-version', venv_python)
+        c.snapshots.check_health()
+        run = [cmd for cmd in c.runner.commands if restore.HEALTH_DEST in cmd]
+        self.assertEqual(restore.VENV_PYTHON,
+                         run[0][run[0].index(restore.HEALTH_DEST) - 1])
+
     def test_only_this_check_is_reported(self):
         c = cloud_mod.Cloud(self.settings(), base.FakeRunner(
             {('nsenter',): (0, 'server ACTIVE on lds-subnode in 9 s\n')}),
