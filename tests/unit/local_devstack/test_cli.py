@@ -251,7 +251,9 @@ class TestStackBoth(base.TestCase):
             if node is app.subnode:
                 # The subnode's wait-for-controller plugin reads the gate.
                 for _ in range(6000):  # up to 60 s on a loaded host
-                    if os.path.exists(gate):
+                    # Non-empty, as the wait-for-controller plugin waits:
+                    # the file exists a moment before its word is in it.
+                    if os.path.exists(gate) and os.path.getsize(gate):
                         break
                     time.sleep(0.01)
                 with open(gate) as f:
