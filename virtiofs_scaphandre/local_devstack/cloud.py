@@ -242,7 +242,7 @@ class Cloud(object):
                 elif node.stacked():
                     self.unstack(node)
                 self.runner.log('stopping %s' % node.name)
-                node.stop()
+                restore.stop_node(node, self.runner.log)
             elif node.clear_stale() and not quiet:
                 self.runner.log('forgot stale container %s' % node.name)
         self.host.undo_all()

@@ -29,6 +29,7 @@ hypervisor list, a server ACTIVE) before up says it is ready.
 
 import configparser
 import os
+import signal
 
 from virtiofs_scaphandre.local_devstack import changes
 from virtiofs_scaphandre.local_devstack import container as ctr
@@ -41,6 +42,35 @@ HEALTH_SRC = os.path.join(stacking.FILES_DIR, 'cloud-health')
 HEALTH_DEST = '/opt/stack/local-devstack/cloud-health'
 VENV_PYTHON = '/opt/stack/data/venv/bin/python3'
 TEMPEST_CONF = '/opt/stack/tempest/etc/tempest.conf'
+
+
+def stop_node(node, log, proc_root='/proc', kill=os.kill):
+    """node.stop(), and the node's init too when nspawn left it running.
+
+    stop kills systemd-nspawn when a node does not halt in time (seen
+    with trixie nodes); the container's PID 1 then lives on without it,
+    holding the node's files and network namespace, and the next boot
+    cannot add the node's veth ("File exists"). Killing that PID 1 ends
+    every process of the node.
+    """
+    try:
+        leader = node.leader_pid()
+    except LocalDevstackError:
+        leader = None
+    node.stop()
+    if not leader:
+        return
+    try:
+        with open(os.path.join(proc_root, str(leader), 'status')) as f:
+            nspid = [line.split()[1:] for line in f
+                     if line.startswith('NSpid:')]
+    except OSError:
+        return
+    # Only the init of a PID namespace of its own: never a reused pid.
+    if nspid and nspid[0][-1:] == ['1'] and len(nspid[0]) > 1:
+        log('%s: its init (pid %d) outlived systemd-nspawn; killing it' % (
+            node.name, leader))
+        kill(leader, signal.SIGKILL)
 
 
 class Restorer(object):
@@ -172,7 +202,7 @@ class Restorer(object):
         for node in reversed(nodes):
             nodestate.quiesce(self.runner, node)
         for node in reversed(nodes):
-            node.stop()
+            stop_node(node, self.runner.log)
         for node in nodes:
             nodestate.disable_autostart(node.rootfs)
         snap = self.store.create(inputs, {n.name: n.rootfs for n in nodes},
@@ -195,7 +225,7 @@ class Restorer(object):
             self.runner.log('restoring snapshot %s failed: %s; falling back '
                             'to stack.sh' % (snap.id, e))
             for node in reversed(self.cloud.nodes):
-                node.stop()
+                stop_node(node, self.runner.log)
             self.cloud.host.undo_overlays()
             return False
 

@@ -260,3 +260,40 @@ class TestHealthArgs(base.TestCase):
         e = self.assertRaises(LocalDevstackError,
                               c.snapshots.check_health)
         self.assertIn('not ready: hypervisor lds-subnode is down', str(e))
+
+
+class TestStopNode(base.TestCase):
+
+    class Node(object):
+        name = 'lds-controller'
+
+        def __init__(self):
+            self.stopped = False
+
+        def leader_pid(self):
+            return 4242
+
+        def stop(self):
+            self.stopped = True
+
+    def stop(self, status):
+        proc = os.path.join(self.tmp, 'proc')
+        if status is not None:
+            self.write(os.path.join(proc, '4242', 'status'),
+                       'Name:\tsystemd\n' + status)
+        node, logs, killed = self.Node(), [], []
+        restore.stop_node(node, logs.append, proc_root=proc,
+                          kill=lambda pid, sig: killed.append((pid, sig)))
+        self.assertTrue(node.stopped)
+        return logs, killed
+
+    def test_init_that_outlived_nspawn_is_killed(self):
+        logs, killed = self.stop('NSpid:\t4242\t1\n')
+        self.assertEqual([(4242, restore.signal.SIGKILL)], killed)
+        self.assertIn('outlived systemd-nspawn', logs[0])
+
+    def test_a_halted_node_is_left_alone(self):
+        self.assertEqual(([], []), self.stop(None))
+
+    def test_a_host_process_with_the_pid_is_left_alone(self):
+        self.assertEqual(([], []), self.stop('NSpid:\t4242\n'))
