@@ -54,7 +54,7 @@ RELEVANT = [
     'devstack/lib/hugepages',
     'devstack/files/fake-scaphandre-exporter',
     'etc/glance/metadefs/compute-power-metrics.json',
-    'nova_patches/0001-objects-Add-hw_power_metrics-image-property.patch',
+    'nova_patches/0002-objects-Add-hw_power_metrics-image-property.patch',
     'nova_patches/BASE',
     'tools/nova-patches',
     'tools/hugepages',
