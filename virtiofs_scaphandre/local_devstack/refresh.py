@@ -150,6 +150,9 @@ class Refresher(object):
         result.needs_stack += self.local_conf_changes()
         if result.nova:
             result.needs_stack += self.nova_install_changes()
+            result.needs_stack += [
+                why for why in map(self.nova_not_at_base, self.cloud.nodes)
+                if why]
         if 'requirements.txt' in result.tempest_plugin:
             result.needs_stack.append(
                 'requirements.txt (the tempest plugin needs new packages)')
@@ -253,18 +256,24 @@ class Refresher(object):
     def nova_base(self):
         return _reader(self.cloud.top_dir)('nova_patches/BASE').strip()
 
-    def reapply_series(self, node):
+    def nova_not_at_base(self, node):
+        """Why the series cannot be re-applied on node, or None."""
         base = self.nova_base()
         rc, out = self.runner.run(node.enter(
             ['git', '-C', NOVA_DIR, 'describe', '--tags', '--exact-match',
              'HEAD'], user=ctr.STACK_USER, cwd='/'), check=False,
             capture=True)
         if rc != 0 or (out or '').strip() != base:
-            raise LocalDevstackError(
-                '%s: nova at %s is not the series base %s (a nova that '
-                'carries the feature in its commits): the series cannot be '
-                're-applied; rebuild the mirror and run stack.sh' % (
-                    node.name, (out or '?').strip() or '?', base))
+            return ('%s: nova at %s is not the series base %s (a nova that '
+                    'carries the feature in its commits): the series cannot '
+                    'be re-applied; rebuild the mirror and run stack.sh' % (
+                        node.name, (out or '?').strip() or '?', base))
+        return None
+
+    def reapply_series(self, node):
+        why = self.nova_not_at_base(node)
+        if why:
+            raise LocalDevstackError(why)
         tool = localconf.PLUGIN_DEST + '/tools/nova-patches'
         # Tracked files back to the tag, the series' new files gone;
         # ignored files (nova.egg-info of the editable install) stay.

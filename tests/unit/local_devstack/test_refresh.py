@@ -185,6 +185,9 @@ class TestRefresh(RefreshFixture):
         self.change('nova_patches/0001-a.patch', 'diff --git a/n b/n\n')
         e = self.assertRaises(LocalDevstackError, self.refresh)
         self.assertIn('is not the series base 34.0.0', str(e))
+        self.assertIn('need a full stack.sh, nothing was changed', str(e))
+        # Refused before the tree was copied into any node.
+        self.assertEqual([], self.runner.ran('chown'))
 
     def test_config_function_reruns_post_config_on_both_confs(self):
         self.runner.responses[('nsenter',)] = (0, base.SlowServices(
