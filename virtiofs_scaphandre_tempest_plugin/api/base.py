@@ -227,13 +227,17 @@ class VirtiofsScaphandreTest(base.BaseV2ComputeAdminTest):
         read-only view, checked on the compute.
         """
         host, name, root = self.get_server_xml(server_id)
+        return host, name, self.share_check(host, name, root)[1]
+
+    def share_check(self, host, name, root):
+        """(the XML check, its problems and the view's) of a domain."""
         check = domain_xml.check_share(
             root, self.vs_conf.mount_tag, self.vs_conf.host_dir,
             self.vs_conf.readonly_view_dir, name)
         problems = list(check.problems)
         if check.via_readonly_view:
             problems += self.readonly_view_problems(host, name, check.source)
-        return host, name, problems
+        return check, problems
 
     def views_left(self, host, instance_name):
         """What a compute still holds of an instance's read-only views."""

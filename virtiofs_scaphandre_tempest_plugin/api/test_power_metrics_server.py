@@ -65,12 +65,7 @@ class PowerMetricsServerTest(base.VirtiofsScaphandreTest):
         _, specs = self.power_metrics_flavor()
         server_id = self.pm_server_id
         host, name, root = self.get_server_xml(server_id)
-        check = domain_xml.check_share(
-            root, self.vs_conf.mount_tag, self.vs_conf.host_dir,
-            self.vs_conf.readonly_view_dir, name)
-        problems = list(check.problems)
-        if check.via_readonly_view:
-            problems += self.readonly_view_problems(host, name, check.source)
+        check, problems = self.share_check(host, name, root)
         hugepages = domain_xml.wants_hugepages(specs.get(base.PAGE_SIZE_SPEC))
         problems += domain_xml.check_memory(root, hugepages)
         self.assertEqual(
