@@ -22,6 +22,7 @@ root writes to the host), 'old view kept', 'stale', 'shared directory'.
 """
 
 import posixpath
+import subprocess
 import types
 
 from tempest.lib import exceptions as lib_exc
@@ -303,3 +304,22 @@ class FakeGuestShare(object):
         }
         effects[operation]()
         return 0, ''
+
+
+class LocalShell(object):
+    """Stands in for tempest.lib's ssh.Client: same contract, no SSH.
+
+    Runs each command on this machine, so tests see real shell behaviour.
+    """
+
+    def __init__(self, host, username, key_filename=None):
+        self.host = host
+
+    def exec_command(self, cmd):
+        proc = subprocess.run(['/bin/sh', '-c', cmd], capture_output=True,
+                              text=True, timeout=60)
+        if proc.returncode:
+            raise lib_exc.SSHExecCommandFailed(
+                command=cmd, exit_status=proc.returncode,
+                stderr=proc.stderr, stdout=proc.stdout)
+        return proc.stdout

@@ -31,21 +31,7 @@ from tempest.tests import base
 from virtiofs_scaphandre_tempest_plugin.common import compute_ssh
 from virtiofs_scaphandre_tempest_plugin.common import domain_xml
 
-
-class LocalShell(object):
-    """Stands in for tempest.lib's ssh.Client: same contract, no SSH."""
-
-    def __init__(self, host, username, key_filename=None):
-        self.host = host
-
-    def exec_command(self, cmd):
-        proc = subprocess.run(['/bin/sh', '-c', cmd], capture_output=True,
-                              text=True, timeout=60)
-        if proc.returncode:
-            raise lib_exc.SSHExecCommandFailed(
-                command=cmd, exit_status=proc.returncode,
-                stderr=proc.stderr, stdout=proc.stdout)
-        return proc.stdout
+from tests.unit.tempest_plugin import fakes
 
 
 class TestComputeCommands(base.TestCase):
@@ -55,7 +41,7 @@ class TestComputeCommands(base.TestCase):
         if os.geteuid() != 0:
             self.skipTest('needs root to make a bind mount')
         self.useFixture(fixtures.MonkeyPatch(
-            'tempest.lib.common.ssh.Client', LocalShell))
+            'tempest.lib.common.ssh.Client', fakes.LocalShell))
         tmp = self.useFixture(fixtures.TempDir()).path
         self.host_dir = os.path.join(tmp, 'scaphandre')
         self.writable = domain_xml.writable_dir(self.host_dir, 'instance-1')
@@ -67,7 +53,7 @@ class TestComputeCommands(base.TestCase):
             compute_addresses={}, compute_ssh_user='root',
             compute_ssh_private_key_path='')
         self.client = compute_ssh.ComputeSSHClient('localhost', group)
-        self.assertIs(LocalShell, ssh.Client)
+        self.assertIs(fakes.LocalShell, ssh.Client)
 
     def _bind(self, read_only):
         try:

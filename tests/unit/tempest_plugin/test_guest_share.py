@@ -36,6 +36,8 @@ from virtiofs_scaphandre_tempest_plugin.common import compute_ssh
 from virtiofs_scaphandre_tempest_plugin.common import guest_share
 from virtiofs_scaphandre_tempest_plugin.common import tampering
 
+from tests.unit.tempest_plugin import fakes
+
 # What each operation changes on a writable share (tampering.changes).
 CHANGED = {
     'overwrite': 'sha256', 'truncate': 'size', 'delete': 'missing',
@@ -106,22 +108,6 @@ class BusyboxRemote(object):
         return proc.stdout
 
 
-class LocalShell(object):
-    """Stands in for tempest.lib's ssh.Client of a compute."""
-
-    def __init__(self, host, username, key_filename=None):
-        pass
-
-    def exec_command(self, cmd):
-        proc = subprocess.run(['/bin/sh', '-c', cmd], capture_output=True,
-                              text=True, timeout=60)
-        if proc.returncode:
-            raise lib_exc.SSHExecCommandFailed(
-                command=cmd, exit_status=proc.returncode,
-                stderr=proc.stderr, stdout=proc.stdout)
-        return proc.stdout
-
-
 @ddt.ddt
 class TestRealShare(base.TestCase):
 
@@ -152,7 +138,7 @@ class TestRealShare(base.TestCase):
         self.share = guest_share.GuestShare(BusyboxRemote(bindir), 'tag',
                                             self.share_dir)
         self.useFixture(fixtures.MonkeyPatch(
-            'tempest.lib.common.ssh.Client', LocalShell))
+            'tempest.lib.common.ssh.Client', fakes.LocalShell))
         self.compute = compute_ssh.ComputeSSHClient(
             'localhost', types.SimpleNamespace(
                 compute_addresses={}, compute_ssh_user='root',
