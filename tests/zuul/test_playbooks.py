@@ -39,18 +39,29 @@ compute1
 """
 
 
-class TestPlaybooks(testtools.TestCase):
+class AnsibleTestCase(testtools.TestCase):
+    """A scratch directory for ansible's own state, away from the host's."""
+
+    def setUp(self):
+        super(AnsibleTestCase, self).setUp()
+        self.tmp = self.useFixture(fixtures.TempDir()).path
+        self.env = dict(os.environ,
+                        ANSIBLE_LOCAL_TEMP=os.path.join(self.tmp, 'tmp'),
+                        ANSIBLE_HOME=os.path.join(self.tmp, 'ansible'))
+
+    def use_ansible_playbook(self):
+        self.ansible_playbook = base.tool('ansible-playbook')
+        self.assertIsNotNone(self.ansible_playbook)
+
+
+class TestPlaybooks(AnsibleTestCase):
 
     def setUp(self):
         super(TestPlaybooks, self).setUp()
-        self.tmp = self.useFixture(fixtures.TempDir()).path
         self.inventory = os.path.join(self.tmp, 'inventory')
         with open(self.inventory, 'w') as f:
             f.write(INVENTORY)
-        self.env = dict(os.environ,
-                        ANSIBLE_LOCAL_TEMP=os.path.join(self.tmp, 'tmp'),
-                        ANSIBLE_HOME=os.path.join(self.tmp, 'ansible'),
-                        HOME=self.tmp)
+        self.env['HOME'] = self.tmp
 
     def _run(self, argv):
         return subprocess.run(argv, cwd=base.TOP_DIR, env=self.env,
@@ -133,7 +144,7 @@ class TestOneSource(testtools.TestCase):
         self.assertIn('devstack/local.conf', text)
 
 
-class TestSharedTaskFiles(testtools.TestCase):
+class TestSharedTaskFiles(AnsibleTestCase):
     """Run the task files the Zuul pre-run and the dev VM share, for real.
 
     Only on paths under a temporary directory (SSH key) or with a page size
@@ -144,12 +155,7 @@ class TestSharedTaskFiles(testtools.TestCase):
         super(TestSharedTaskFiles, self).setUp()
         if os.geteuid() != 0:
             self.skipTest('the task files become root; run as root')
-        self.ansible_playbook = base.tool('ansible-playbook')
-        self.assertIsNotNone(self.ansible_playbook)
-        self.tmp = self.useFixture(fixtures.TempDir()).path
-        self.env = dict(os.environ,
-                        ANSIBLE_LOCAL_TEMP=os.path.join(self.tmp, 'tmp'),
-                        ANSIBLE_HOME=os.path.join(self.tmp, 'ansible'))
+        self.use_ansible_playbook()
 
     def _play(self, task_file, task_vars):
         path = os.path.join(self.tmp, 'play.yaml')
@@ -217,17 +223,12 @@ class TestSharedTaskFiles(testtools.TestCase):
         self.assertIn('skipping', out.stdout)
 
 
-class TestGuestImageFromTheCache(testtools.TestCase):
+class TestGuestImageFromTheCache(AnsibleTestCase):
     """pre.yaml's image play, run for real on this machine, offline."""
 
     def setUp(self):
         super(TestGuestImageFromTheCache, self).setUp()
-        self.ansible_playbook = base.tool('ansible-playbook')
-        self.assertIsNotNone(self.ansible_playbook)
-        self.tmp = self.useFixture(fixtures.TempDir()).path
-        self.env = dict(os.environ,
-                        ANSIBLE_LOCAL_TEMP=os.path.join(self.tmp, 'tmp'),
-                        ANSIBLE_HOME=os.path.join(self.tmp, 'ansible'))
+        self.use_ansible_playbook()
         with open(os.path.join(base.PLAYBOOK_DIR, 'virtiofs-scaphandre',
                                'pre.yaml')) as f:
             plays = yaml.safe_load(f)
